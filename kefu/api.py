@@ -1,0 +1,112 @@
+"""The JSON API: one NinjaAPI, token auth for integrations, session auth for the pages.
+
+Every refusal is a 4xx JSON body {"detail", "code", "errors": [{"field", "message"}]}.
+OpenAPI: /api/openapi.json; interactive docs: /api/docs.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, django_auth
+
+from kefu.accounts.models import User
+from kefu.accounts.services import user_for_token
+from kefu.core.errors import DomainError, DuplicateSuspected
+
+log = logging.getLogger(__name__)
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer kefu_…`: one digest lookup, no password hashing per request."""
+
+    openapi_description = "API token made with `kefu token create`"
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Kefu 95598 work-order API",
+    version="1",
+    description="Work orders of a 95598-style hotline: intake, lifecycle, deadlines, events.",
+    auth=[TokenAuth(), django_auth],
+    urls_namespace="api",
+)
+
+
+def _error(request: HttpRequest, status: int, code: str, detail: str,
+           errors: list[dict[str, Any]] | None = None, **extra: Any) -> HttpResponse:
+    body: dict[str, Any] = {"detail": detail, "code": code, "errors": errors or []}
+    body.update(extra)
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    extra = {"candidates": exc.candidates} if isinstance(exc, DuplicateSuspected) else {}
+    return _error(request, exc.status, exc.code, exc.message,
+                  [{"field": exc.field, "message": exc.message}], **extra)
+
+
+def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
+    # ninja prefixes locations with the parameter source and name ("body", "payload").
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "filters")]
+    return ".".join(parts) or "body"
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {"field": _field_name(e.get("loc", ())), "message": str(e.get("msg", "is invalid"))}
+        for e in exc.errors
+    ]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "invalid input"
+    return _error(request, 422, "invalid", detail, errors)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "unauthenticated",
+                  "log in, or send 'Authorization: Bearer <token>'")
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", str(exc) or "not found")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, "invalid", str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _error(request, 413, "too_large", "the request body is too large")
+
+
+@api.get("/health", auth=None, tags=["system"], summary="Liveness check (no database)")
+def health(request: HttpRequest) -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def register_routers() -> None:
+    from kefu.core.api import router as core_router
+    from kefu.customers.api import router as customers_router
+    from kefu.tickets.api import router as tickets_router
+
+    api.add_router("/orders", tickets_router)
+    api.add_router("/customers", customers_router)
+    api.add_router("/", core_router)
+
+
+register_routers()

@@ -1,0 +1,238 @@
+"""The service policy: request types, time limits, routing and callback rules, as data.
+
+A profile is a TOML file under policies/ (county: the default, from 003; provincial: the
+stricter one, from 001). It is validated on load; an error names the file, the key and the
+reason, and refuses start-up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from kefu.core.limits import Limit
+from kefu.core.vocabulary import CLOCK_SELECTORS, CLOCKS_BY_TYPE, RequestType, SuspendReason
+
+
+class PolicyError(ImproperlyConfigured):
+    """A policy file that cannot be used; the message names file, key and reason."""
+
+    def __init__(self, path: Path | str, key: str, reason: str) -> None:
+        super().__init__(f"policy {path}: key '{key}': {reason}")
+        self.path, self.key, self.reason = str(path), key, reason
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _limit(value: Any) -> Limit:
+    if isinstance(value, Limit):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("a time limit is a string such as '5 min' or '3 working days'")
+    return Limit.parse(value)
+
+
+class TypePolicy(_Strict):
+    label: str
+    label_en: str
+    callback: Literal["all", "sample", "none"] = "none"
+    limits: dict[str, Limit | dict[str, Limit]] = Field(default_factory=dict)
+
+    @field_validator("limits", mode="before")
+    @classmethod
+    def _parse_limits(cls, raw: Any) -> Any:
+        if not isinstance(raw, dict):
+            raise ValueError("limits is a table of clock = limit")
+        parsed: dict[str, Any] = {}
+        for clock, value in raw.items():
+            if isinstance(value, dict):
+                parsed[clock] = {key: _limit(v) for key, v in value.items()}
+            else:
+                parsed[clock] = _limit(value)
+        return parsed
+
+
+class SuspensionPolicy(_Strict):
+    label: str
+    pauses: list[str]
+
+
+class RoutingRule(_Strict):
+    """First matching rule wins: a fixed department, or the one whose jurisdiction fits."""
+
+    types: list[RequestType]
+    min_voltage_kv: Decimal | None = None
+    max_voltage_kv: Decimal | None = None
+    topics: list[str] | None = None
+    department: str | None = None
+    by_jurisdiction: bool = False
+    reason: str
+
+    @model_validator(mode="after")
+    def _one_target(self) -> RoutingRule:
+        if bool(self.department) == self.by_jurisdiction:
+            raise ValueError("a rule names either department or by_jurisdiction = true")
+        return self
+
+
+class CallbackPolicy(_Strict):
+    sample_share: float = Field(ge=0.0, le=1.0)
+    resident_window: tuple[dt.time, dt.time]
+    business_window: tuple[dt.time, dt.time]
+    late_restoration_hour: int = Field(ge=0, le=23)
+    unreachable_after_attempts: int = Field(ge=1, le=10)
+    dissatisfied: Literal["reopen", "supervisor"]
+
+
+class OutageNoticePolicy(_Strict):
+    planned: Limit
+    temporary: Limit
+
+    @field_validator("planned", "temporary", mode="before")
+    @classmethod
+    def _parse(cls, value: Any) -> Limit:
+        return _limit(value)
+
+
+class Profile(_Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_-]{1,30}$")
+    title: str
+    source: str
+
+
+class Policy(_Strict):
+    profile: Profile
+    types: dict[RequestType, TypePolicy]
+    suspension: dict[SuspendReason, SuspensionPolicy]
+    routing: list[RoutingRule]
+    callback: CallbackPolicy
+    outage_notice: OutageNoticePolicy
+
+    @model_validator(mode="after")
+    def _clocks_fit_types(self) -> Policy:
+        for type_name, type_policy in self.types.items():
+            allowed = CLOCKS_BY_TYPE[type_name]
+            for clock, value in type_policy.limits.items():
+                key = f"types.{type_name.value}.limits.{clock}"
+                if clock not in allowed:
+                    raise _KeyError(key, f"'{clock}' is not a clock of {type_name.value}; "
+                                         f"allowed: {', '.join(sorted(allowed))}")
+                selector = CLOCK_SELECTORS.get(clock)
+                if isinstance(value, dict):
+                    if selector is None:
+                        raise _KeyError(key, "this clock takes one limit, not a table")
+                    missing = selector[1] - value.keys()
+                    extra = value.keys() - selector[1]
+                    if missing or extra:
+                        raise _KeyError(key, f"keys must be exactly {sorted(selector[1])} "
+                                             f"(by {selector[0]})")
+                elif selector is not None:
+                    raise _KeyError(key, f"this clock needs a table by {selector[0]}: "
+                                         f"{sorted(selector[1])}")
+        for reason, suspension in self.suspension.items():
+            for clock in suspension.pauses:
+                if clock not in {c for cs in CLOCKS_BY_TYPE.values() for c in cs}:
+                    raise _KeyError(f"suspension.{reason.value}.pauses",
+                                    f"unknown clock '{clock}'")
+        return self
+
+    # --- questions the services ask -------------------------------------------------
+    def type_policy(self, request_type: str) -> TypePolicy | None:
+        return self.types.get(RequestType(request_type))
+
+    def limit_for(self, request_type: str, clock: str, selectors: dict[str, str]) -> Limit | None:
+        """The limit of `clock` for an order, or None when the policy sets no such clock."""
+        type_policy = self.type_policy(request_type)
+        if type_policy is None or clock not in type_policy.limits:
+            return None
+        value = type_policy.limits[clock]
+        if isinstance(value, dict):
+            return value[selectors[CLOCK_SELECTORS[clock][0]]]
+        return value
+
+    def pauses(self, reason: str) -> frozenset[str]:
+        return frozenset(self.suspension[SuspendReason(reason)].pauses)
+
+    def summary(self) -> dict[str, Any]:
+        """The policy in force, readable (for the API and the pages)."""
+        return {
+            "profile": self.profile.model_dump(),
+            "types": {
+                t.value: {
+                    "label": p.label,
+                    "label_en": p.label_en,
+                    "callback": p.callback,
+                    "limits": {
+                        c: ({k: str(v) for k, v in lim.items()} if isinstance(lim, dict)
+                            else str(lim))
+                        for c, lim in p.limits.items()
+                    },
+                }
+                for t, p in self.types.items()
+            },
+            "suspension": {r.value: s.model_dump() for r, s in self.suspension.items()},
+            "routing": [r.model_dump(mode="json") for r in self.routing],
+            "callback": self.callback.model_dump(mode="json"),
+            "outage_notice": {k: str(v) for k, v in self.outage_notice},
+        }
+
+
+class _KeyError(ValueError):
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(reason)
+        self.key, self.reason = key, reason
+
+
+def resolve_policy_path(name_or_path: str) -> Path:
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".toml" or "/" in name_or_path:
+        return candidate
+    return Path(settings.KEFU_POLICY_DIR) / f"{name_or_path}.toml"
+
+
+def load_policy(path: Path) -> Policy:
+    """Read and validate one policy file; PolicyError names what is wrong."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PolicyError(path, "-", "file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(path, "-", f"not valid TOML: {exc}") from None
+    try:
+        return Policy.model_validate(raw)
+    except _KeyError as exc:
+        raise PolicyError(path, exc.key, exc.reason) from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        cause = first.get("ctx", {}).get("error")
+        if isinstance(cause, _KeyError):
+            raise PolicyError(path, cause.key, cause.reason) from None
+        key = ".".join(str(part) for part in first["loc"]) or "-"
+        raise PolicyError(path, key, first["msg"].removeprefix("Value error, ")) from None
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_policy(name_or_path: str) -> Policy:
+    return load_policy(resolve_policy_path(name_or_path))
+
+
+def active_policy() -> Policy:
+    """The policy chosen by KEFU_POLICY, loaded once per process."""
+    return _cached_policy(settings.KEFU_POLICY)

@@ -1,0 +1,87 @@
+"""Customer look-up for intake: by account number, phone, name or address."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from kefu.accounts.models import User
+from kefu.core.errors import NotFound
+from kefu.core.schema_types import Code, ShortText
+from kefu.customers.models import Customer
+from kefu.customers.search import find_customers
+from kefu.tickets.states import OPEN_STATES
+from kefu.tickets.visibility import informant_hidden_filter, orders_visible_to
+
+router = Router(tags=["customers"])
+
+
+class CustomerOut(Schema):
+    account_number: str
+    name: str
+    phone: str
+    alt_phone: str
+    address: str
+    landmark: str
+    district: str
+    area_class: str
+    substation: str
+    feeder: str
+    transformer: str
+    category: str
+    voltage_kv: Decimal
+    important_class: str
+    value_tier: str
+    red_list: bool
+    black_list: bool
+
+
+class OrderBrief(Schema):
+    number: str
+    request_type: str
+    state: str
+    accepted_at: dt.datetime
+    description: str
+
+
+class CustomerProfileOut(CustomerOut):
+    open_orders: list[OrderBrief]
+    recent_orders: list[OrderBrief]
+
+
+class CustomerPage(Schema):
+    items: list[CustomerOut]
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user
+
+
+@router.get("", response={200: CustomerPage, 401: dict, 422: dict},
+            summary="Find customers as you type")
+def search_customers(request: HttpRequest, q: ShortText, limit: int = 20) -> dict[str, Any]:
+    limit = max(1, min(limit, 100))
+    return {"items": list(find_customers(q)[:limit])}
+
+
+@router.get("/{account_number}", response={200: CustomerProfileOut, 401: dict, 404: dict,
+                                            422: dict},
+            summary="A customer's profile with open and recent orders")
+def get_customer(request: HttpRequest, account_number: Code) -> dict[str, Any]:
+    user = _user(request)
+    customer = Customer.objects.filter(account_number=account_number).first()
+    if customer is None:
+        raise NotFound(f"no customer with account number {account_number}",
+                       field="account_number")
+    orders = (orders_visible_to(user).filter(customer=customer)
+              .exclude(informant_hidden_filter(user)).order_by("-accepted_at"))
+    data = CustomerOut.from_orm(customer).dict()
+    data["open_orders"] = list(orders.filter(state__in=list(OPEN_STATES))[:20])
+    data["recent_orders"] = list(orders[:10])
+    return data

@@ -1,0 +1,267 @@
+"""Work-order endpoints: intake, list, read, and one POST per transition."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from kefu.accounts.models import User
+from kefu.core.errors import NotFound
+from kefu.core.schema_types import OrderNumber
+from kefu.tickets import services
+from kefu.tickets.filters import OrderFilter, filter_orders, with_relations
+from kefu.tickets.models import OrderEvent, WorkOrder
+from kefu.tickets.schemas import (
+    ActionIn,
+    AnswerIn,
+    ApplicationStepIn,
+    CallbackIn,
+    DispatchIn,
+    FindingsIn,
+    IntakeOut,
+    OrderIn,
+    OrderOut,
+    OrderPage,
+    PreviewOut,
+    ReasonIn,
+    ResultIn,
+    SuspendIn,
+    order_out,
+)
+from kefu.tickets.visibility import orders_visible_to
+
+router = Router(tags=["orders"])
+ERRORS = {400: dict, 401: dict, 403: dict, 404: dict, 409: dict, 413: dict, 422: dict}
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user
+
+
+def _read(user: User, number: str, *, with_events: bool = True) -> dict[str, Any]:
+    orders = with_relations(orders_visible_to(user))
+    if with_events:
+        orders = orders.prefetch_related(
+            Prefetch("events", queryset=OrderEvent.objects.select_related("actor", "department"))
+        )
+    order = orders.filter(number=number).first()
+    if order is None:
+        raise NotFound(f"no work order {number}", field="number")
+    return order_out(order, user, with_events=with_events)
+
+
+def _intake(payload: OrderIn) -> services.Intake:
+    return services.Intake(
+        request_type=payload.request_type.value,
+        channel=payload.channel.value,
+        description=payload.description,
+        customer_account=payload.customer_account,
+        caller_name=payload.caller_name,
+        caller_phone=payload.caller_phone,
+        anonymous=payload.anonymous,
+        address=payload.address,
+        landmark=payload.landmark,
+        district=payload.district,
+        area_class=payload.area_class.value if payload.area_class else "",
+        voltage_kv=payload.voltage_kv,
+        topic=payload.topic,
+        supply_scheme=payload.supply_scheme.value if payload.supply_scheme else "",
+        energize_class=payload.energize_class.value if payload.energize_class else "",
+    )
+
+
+@router.post("", response={201: IntakeOut, 200: IntakeOut, **ERRORS},
+             summary="Accept a request (受理): create, answer at intake, or link to an open order")
+def create_order(request: HttpRequest, payload: OrderIn) -> tuple[int, dict[str, Any]]:
+    user = _user(request)
+    intake = _intake(payload)
+    if payload.link_to:
+        outcome = services.link_call(actor=user, intake=intake, parent_number=payload.link_to,
+                                     accepted_at=payload.accepted_at)
+        kind = "urged" if outcome.urged else "linked"
+        return (200 if outcome.urged else 201), {
+            "outcome": kind, "order": _read(user, outcome.order.number)
+        }
+    if payload.answer is not None:
+        order = services.answer_at_intake(actor=user, intake=intake, answer=payload.answer,
+                                          accepted_at=payload.accepted_at)
+        return 201, {"outcome": "answered", "order": _read(user, order.number)}
+    order = services.accept_order(
+        actor=user, intake=intake, accepted_at=payload.accepted_at,
+        confirm_new=payload.confirm_new, dispatch_to=payload.dispatch_to,
+        override_reason=payload.override_reason,
+    )
+    return 201, {"outcome": "created", "order": _read(user, order.number)}
+
+
+@router.post("/preview", response={200: PreviewOut, **ERRORS},
+             summary="What accepting would do: suggested department, deadlines, duplicates")
+def preview_order(request: HttpRequest, payload: OrderIn) -> dict[str, Any]:
+    preview = services.preview_intake(actor=_user(request), intake=_intake(payload))
+    department = preview.suggestion.department
+    return {
+        "suggested_department": department.code if department else None,
+        "routing_reason": preview.suggestion.reason,
+        "deadlines": preview.deadlines,
+        "duplicates": [o.number for o in preview.duplicates],
+    }
+
+
+@router.get("", response={200: OrderPage, **ERRORS}, summary="List and filter orders")
+def list_orders(
+    request: HttpRequest, filters: Query[OrderFilter], limit: int = 50, offset: int = 0
+) -> dict[str, Any]:
+    user = _user(request)
+    limit = max(1, min(limit, 200))
+    offset = max(0, min(offset, 10_000_000))
+    orders = filter_orders(user, filters)
+    page = with_relations(orders)[offset:offset + limit]
+    return {
+        "count": orders.count(),
+        "limit": limit,
+        "offset": offset,
+        "items": [order_out(o, user) for o in page],
+    }
+
+
+@router.get("/{number}", response={200: OrderOut, **ERRORS},
+            summary="One order with its deadlines, late flags and events")
+def get_order(request: HttpRequest, number: OrderNumber) -> dict[str, Any]:
+    return _read(_user(request), number)
+
+
+def _done(request: HttpRequest, order: WorkOrder) -> dict[str, Any]:
+    return _read(_user(request), order.number)
+
+
+def _common(payload: ActionIn) -> dict[str, Any]:
+    return {"occurred_at": payload.occurred_at, "version": payload.version}
+
+
+@router.post("/{number}/dispatch", response={200: OrderOut, **ERRORS}, summary="派单 Dispatch")
+def dispatch(request: HttpRequest, number: OrderNumber, payload: DispatchIn) -> dict[str, Any]:
+    return _done(request, services.dispatch_order(
+        actor=_user(request), number=number, department_code=payload.department,
+        override_reason=payload.override_reason, note=payload.note, **_common(payload)))
+
+
+@router.post("/{number}/return", response={200: OrderOut, **ERRORS},
+             summary="退单 Return as not ours")
+def return_(request: HttpRequest, number: OrderNumber, payload: ReasonIn) -> dict[str, Any]:
+    return _done(request, services.return_order(
+        actor=_user(request), number=number, reason=payload.reason, **_common(payload)))
+
+
+@router.post("/{number}/acknowledge", response={200: OrderOut, **ERRORS},
+             summary="接单 Acknowledge")
+def acknowledge(request: HttpRequest, number: OrderNumber, payload: ActionIn) -> dict[str, Any]:
+    return _done(request, services.acknowledge_order(
+        actor=_user(request), number=number, note=payload.note, **_common(payload)))
+
+
+@router.post("/{number}/depart", response={200: OrderOut, **ERRORS}, summary="Crew departs")
+def depart(request: HttpRequest, number: OrderNumber, payload: ActionIn) -> dict[str, Any]:
+    return _done(request, services.depart(
+        actor=_user(request), number=number, note=payload.note, **_common(payload)))
+
+
+@router.post("/{number}/arrive", response={200: OrderOut, **ERRORS},
+             summary="到达现场 Crew arrives")
+def arrive(request: HttpRequest, number: OrderNumber, payload: ActionIn) -> dict[str, Any]:
+    return _done(request, services.arrive(
+        actor=_user(request), number=number, note=payload.note, **_common(payload)))
+
+
+@router.post("/{number}/onsite-report", response={200: OrderOut, **ERRORS},
+             summary="On-site report")
+def onsite_report(request: HttpRequest, number: OrderNumber,
+                  payload: FindingsIn) -> dict[str, Any]:
+    return _done(request, services.report_on_site(
+        actor=_user(request), number=number, findings=payload.findings,
+        expected_restoration=payload.expected_restoration, **_common(payload)))
+
+
+@router.post("/{number}/restore", response={200: OrderOut, **ERRORS},
+             summary="送电 Supply restored")
+def restore(request: HttpRequest, number: OrderNumber, payload: ActionIn) -> dict[str, Any]:
+    return _done(request, services.restore_supply(
+        actor=_user(request), number=number, note=payload.note, **_common(payload)))
+
+
+@router.post("/{number}/application-step", response={200: OrderOut, **ERRORS},
+             summary="Application step: supply plan replied, inspection passed, energized")
+def application_step(request: HttpRequest, number: OrderNumber,
+                     payload: ApplicationStepIn) -> dict[str, Any]:
+    return _done(request, services.record_application_step(
+        actor=_user(request), number=number, step=payload.step, note=payload.note,
+        **_common(payload)))
+
+
+@router.post("/{number}/reply", response={200: OrderOut, **ERRORS}, summary="回单 Reply")
+def reply(request: HttpRequest, number: OrderNumber, payload: ResultIn) -> dict[str, Any]:
+    return _done(request, services.reply_order(
+        actor=_user(request), number=number, result=payload.result, **_common(payload)))
+
+
+@router.post("/{number}/approve", response={200: OrderOut, **ERRORS}, summary="审核通过 Approve")
+def approve(request: HttpRequest, number: OrderNumber, payload: ActionIn) -> dict[str, Any]:
+    return _done(request, services.approve_order(
+        actor=_user(request), number=number, note=payload.note, **_common(payload)))
+
+
+@router.post("/{number}/send-back", response={200: OrderOut, **ERRORS},
+             summary="返工 Send back for rework")
+def send_back(request: HttpRequest, number: OrderNumber, payload: ReasonIn) -> dict[str, Any]:
+    return _done(request, services.send_back_order(
+        actor=_user(request), number=number, reason=payload.reason, **_common(payload)))
+
+
+@router.post("/{number}/callback", response={200: OrderOut, **ERRORS}, summary="回访 Callback")
+def callback(request: HttpRequest, number: OrderNumber, payload: CallbackIn) -> dict[str, Any]:
+    return _done(request, services.callback_order(
+        actor=_user(request), number=number, satisfaction=payload.satisfaction.value,
+        note=payload.note, **_common(payload)))
+
+
+@router.post("/{number}/archive", response={200: OrderOut, **ERRORS}, summary="归档 Archive")
+def archive(request: HttpRequest, number: OrderNumber, payload: ActionIn) -> dict[str, Any]:
+    return _done(request, services.archive_order(
+        actor=_user(request), number=number, note=payload.note, **_common(payload)))
+
+
+@router.post("/{number}/answer", response={200: OrderOut, **ERRORS},
+             summary="Answer an accepted consultation or query")
+def answer(request: HttpRequest, number: OrderNumber, payload: AnswerIn) -> dict[str, Any]:
+    return _done(request, services.answer_order(
+        actor=_user(request), number=number, answer=payload.answer, **_common(payload)))
+
+
+@router.post("/{number}/cancel", response={200: OrderOut, **ERRORS}, summary="Cancel with reason")
+def cancel(request: HttpRequest, number: OrderNumber, payload: ReasonIn) -> dict[str, Any]:
+    return _done(request, services.cancel_order(
+        actor=_user(request), number=number, reason=payload.reason, **_common(payload)))
+
+
+@router.post("/{number}/suspend", response={200: OrderOut, **ERRORS}, summary="挂起 Suspend")
+def suspend(request: HttpRequest, number: OrderNumber, payload: SuspendIn) -> dict[str, Any]:
+    return _done(request, services.suspend_order(
+        actor=_user(request), number=number, reason=payload.reason, note=payload.note,
+        appointment_at=payload.appointment_at, **_common(payload)))
+
+
+@router.post("/{number}/resume", response={200: OrderOut, **ERRORS}, summary="Resume")
+def resume(request: HttpRequest, number: OrderNumber, payload: ActionIn) -> dict[str, Any]:
+    return _done(request, services.resume_order(
+        actor=_user(request), number=number, note=payload.note, **_common(payload)))
+
+
+@router.post("/{number}/urge", response={200: OrderOut, **ERRORS},
+             summary="催办 The customer called again about this order")
+def urge(request: HttpRequest, number: OrderNumber, payload: ActionIn) -> dict[str, Any]:
+    return _done(request, services.urge_order(
+        actor=_user(request), number=number, note=payload.note, **_common(payload)))

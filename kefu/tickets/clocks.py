@@ -1,0 +1,185 @@
+"""Starting, stopping, pausing and recomputing an order's clocks.
+
+Called only from the services, inside their transaction. A clock is late when its event
+comes after its deadline; a clock voided by another event (an order acknowledged instead of
+returned, a holder replaced after a return) keeps whatever lateness it had run up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import F, Min, Q
+from django.utils import timezone
+
+from kefu.accounts.models import Department
+from kefu.core.calendar import beijing_date, working_days_between
+from kefu.core.calendar_loading import alert_missing_years
+from kefu.core.limits import Deadline, Limit, Unit, deadline_after
+from kefu.core.policy import active_policy
+from kefu.core.vocabulary import ClockKind
+from kefu.tickets.models import Clock, ClockStatus, OrderEvent, WorkOrder
+
+RUNNING = (ClockStatus.OPEN, ClockStatus.PAUSED)
+#: Clocks of the department holding the order: they start afresh with each new holder.
+HOLDER_CLOCKS = frozenset({"return", "arrival", "onsite_report", "department_answer"})
+
+
+def _deadline(start: dt.datetime, limit: Limit) -> Deadline:
+    deadline = deadline_after(start, limit)
+    if deadline.provisional:
+        alert_missing_years(deadline.missing_years)
+    return deadline
+
+
+def start_clock(
+    order: WorkOrder, kind: str, at: dt.datetime, department: Department | None = None
+) -> Clock | None:
+    """Start `kind` if the policy sets a limit for it on this order; else nothing."""
+    limit = active_policy().limit_for(order.request_type, kind, order.selectors())
+    if limit is None:
+        return None
+    previous = order.clocks.filter(kind=kind).order_by("-round").first()
+    deadline = _deadline(at, limit)
+    return Clock.objects.create(
+        order=order,
+        kind=kind,
+        department=department,
+        round=previous.round + 1 if previous else 1,
+        started_at=at,
+        limit_amount=limit.amount,
+        limit_unit=limit.unit.value,
+        effective_start=at,
+        effective_amount=limit.amount,
+        effective_unit=limit.unit.value,
+        deadline=deadline.at,
+        provisional=deadline.provisional,
+    )
+
+
+def running(order: WorkOrder, kinds: Iterable[str]) -> list[Clock]:
+    return list(order.clocks.filter(kind__in=list(kinds), status__in=RUNNING))
+
+
+def stop_clock(order: WorkOrder, kind: str, at: dt.datetime) -> Clock | None:
+    """The clock's event happened at `at`: done, and late if after the deadline."""
+    clock = order.clocks.filter(kind=kind, status__in=RUNNING).order_by("-round").first()
+    if clock is None:
+        return None
+    clock.status = ClockStatus.DONE
+    clock.stopped_at = at
+    clock.late = clock.late or (clock.deadline is not None and at > clock.deadline)
+    clock.save(update_fields=["status", "stopped_at", "late"])
+    return clock
+
+
+def void_clocks(order: WorkOrder, kinds: Iterable[str], at: dt.datetime) -> None:
+    """Clocks that no longer apply; time already overrun still counts against them."""
+    for clock in running(order, kinds):
+        clock.status = ClockStatus.VOID
+        clock.stopped_at = at
+        if clock.kind != "return":  # acknowledging instead of returning is never late
+            clock.late = clock.late or (clock.deadline is not None and at > clock.deadline)
+        clock.save(update_fields=["status", "stopped_at", "late"])
+
+
+def void_all(order: WorkOrder, at: dt.datetime) -> None:
+    void_clocks(order, ClockKind.values, at)
+
+
+def reopen_clock(order: WorkOrder, kind: str) -> Clock | None:
+    """A reply sent back for rework: the customer-facing clock runs on to its old deadline."""
+    clock = order.clocks.filter(kind=kind, status=ClockStatus.DONE).order_by("-round").first()
+    if clock is None:
+        return None
+    clock.status = ClockStatus.OPEN
+    clock.stopped_at = None
+    clock.save(update_fields=["status", "stopped_at"])
+    return clock
+
+
+def _remaining(clock: Clock, at: dt.datetime) -> tuple[int, Unit]:
+    """What is left of a calendar-day clock paused on `at`'s day, in whole days."""
+    assert clock.deadline is not None
+    last_day = beijing_date(clock.deadline - dt.timedelta(microseconds=1))
+    pause_day = beijing_date(at)
+    if Unit(clock.effective_unit) is Unit.WORKING_DAYS:
+        return working_days_between(pause_day, last_day), Unit.WORKING_DAYS
+    # Calendar days and months both continue as calendar days.
+    return max((last_day - pause_day).days, 0), Unit.DAYS
+
+
+def pause_clocks(order: WorkOrder, kinds: Iterable[str], at: dt.datetime) -> list[Clock]:
+    """Stop the named running clocks from counting; a clock already overrun stays running."""
+    paused = []
+    for clock in order.clocks.filter(kind__in=list(kinds), status=ClockStatus.OPEN):
+        if clock.deadline is not None and at >= clock.deadline:
+            continue
+        if Unit(clock.effective_unit).on_calendar:
+            clock.effective_amount, unit = _remaining(clock, at)
+            clock.effective_unit = unit.value
+        clock.status = ClockStatus.PAUSED
+        clock.paused_at = at
+        clock.deadline = None
+        clock.save()
+        paused.append(clock)
+    return paused
+
+
+def resume_clocks(order: WorkOrder, at: dt.datetime) -> list[Clock]:
+    """Paused clocks count again: minutes keep what was left, day limits restart from today."""
+    resumed = []
+    for clock in order.clocks.filter(status=ClockStatus.PAUSED):
+        assert clock.paused_at is not None
+        if Unit(clock.effective_unit).on_calendar:
+            clock.effective_start = at
+        else:
+            clock.effective_start = clock.effective_start + (at - clock.paused_at)
+        deadline = _deadline(clock.effective_start, clock.effective_limit)
+        clock.deadline, clock.provisional = deadline.at, deadline.provisional
+        clock.status = ClockStatus.OPEN
+        clock.paused_at = None
+        clock.save()
+        resumed.append(clock)
+    return resumed
+
+
+def refresh_order_deadline(order: WorkOrder) -> None:
+    """Keep the order's summary columns (next deadline, late) in step with its clocks."""
+    summary = order.clocks.aggregate(
+        next_deadline=Min("deadline", filter=Q(status=ClockStatus.OPEN)),
+    )
+    order.next_deadline = summary["next_deadline"]
+    order.is_late = order.clocks.filter(late=True).exists()
+
+
+def recompute_provisional_clocks(years: set[int]) -> int:
+    """After a calendar year is loaded: recompute the deadlines that guessed Monday–Friday."""
+    count = 0
+    clocks = Clock.objects.filter(provisional=True, status=ClockStatus.OPEN).select_related(
+        "order"
+    )
+    now = timezone.now()
+    for clock in clocks:
+        deadline = deadline_after(clock.effective_start, clock.effective_limit)
+        if deadline.missing_years & years:
+            continue  # still guessing the year just loaded: cannot happen, kept for safety
+        old = clock.deadline
+        clock.deadline, clock.provisional = deadline.at, deadline.provisional
+        clock.save(update_fields=["deadline", "provisional"])
+        order = clock.order
+        refresh_order_deadline(order)
+        WorkOrder.objects.filter(pk=order.pk).update(
+            next_deadline=order.next_deadline, is_late=order.is_late, version=F("version") + 1
+        )
+        OrderEvent.objects.create(
+            order=order, kind="deadline_recomputed", actor=None, occurred_at=now,
+            recorded_at=now, note=f"calendar loaded for {sorted(years)}",
+            old={"clock": clock.kind, "deadline": old.isoformat() if old else None,
+                 "provisional": True},
+            new={"clock": clock.kind, "deadline": deadline.at.isoformat(),
+                 "provisional": deadline.provisional},
+        )
+        count += 1
+    return count

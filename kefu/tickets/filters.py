@@ -1,0 +1,72 @@
+"""Filtering order lists: one definition for the API list and the pages' lists."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from ninja import Field, Schema
+
+from kefu.accounts.models import User
+from kefu.core.schema_types import Code, Moment, ShortText
+from kefu.core.vocabulary import RequestType
+from kefu.tickets.models import Clock, WorkOrder
+from kefu.tickets.states import State
+from kefu.tickets.visibility import informant_hidden_filter, orders_visible_to
+
+
+class OrderFilter(Schema):
+    request_type: RequestType | None = None
+    state: State | None = None
+    open: bool | None = Field(None, description="Only open (true) or closed (false) orders")
+    holder: Code | None = Field(None, description="Department code holding the order")
+    customer: Code | None = Field(None, description="Customer account number")
+    phone: Code | None = Field(None, description="Caller phone")
+    overdue: bool | None = Field(None, description="A running clock is past its deadline")
+    late: bool | None = Field(None, description="Some stage was, or is, late")
+    accepted_from: Moment | None = None
+    accepted_to: Moment | None = None
+    q: ShortText | None = Field(None, description="Order number prefix or words of the text")
+
+
+def with_relations(orders: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+    """Everything order_out reads, in a fixed number of queries whatever the page size."""
+    return orders.select_related(
+        "customer", "holder", "suggested_department", "parent", "accepted_by"
+    ).prefetch_related(
+        Prefetch("clocks", queryset=Clock.objects.select_related("department"))
+    )
+
+
+def filter_orders(user: User, params: OrderFilter) -> QuerySet[WorkOrder]:
+    orders = orders_visible_to(user)
+    if params.request_type:
+        orders = orders.filter(request_type=params.request_type)
+    if params.state:
+        orders = orders.filter(state=params.state)
+    if params.open is not None:
+        orders = orders.filter(closed_at__isnull=params.open)
+    if params.holder:
+        orders = orders.filter(holder__code=params.holder)
+    if params.customer or params.phone:
+        # Matching by who called must not reveal who filed a confidential report.
+        orders = orders.exclude(informant_hidden_filter(user))
+        if params.customer:
+            orders = orders.filter(customer__account_number=params.customer)
+        if params.phone:
+            orders = orders.filter(caller_phone=params.phone)
+    if params.overdue is not None:
+        overdue = Q(closed_at__isnull=True, next_deadline__lt=timezone.now())
+        orders = orders.filter(overdue) if params.overdue else orders.exclude(overdue)
+    if params.late is not None:
+        orders = orders.filter(is_late=params.late)
+    if params.accepted_from:
+        orders = orders.filter(accepted_at__gte=params.accepted_from)
+    if params.accepted_to:
+        orders = orders.filter(accepted_at__lt=params.accepted_to)
+    if params.q:
+        text = params.q.strip()
+        if text.isdigit():
+            orders = orders.filter(number__startswith=text)
+        elif text:
+            orders = orders.filter(Q(description__contains=text) | Q(address__contains=text))
+    return orders.order_by("-accepted_at", "-id")

@@ -1,0 +1,232 @@
+"""Work orders (工单), their clocks (one row per time limit) and the append-only event log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kefu.core.limits import Limit, Unit
+from kefu.core.vocabulary import (
+    AreaClass,
+    ClockKind,
+    EnergizeClass,
+    RequestType,
+    SupplyScheme,
+    SuspendReason,
+)
+from kefu.tickets.states import Satisfaction, State
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    IVR = "ivr", _("IVR self-service")
+    SMS = "sms", _("SMS")
+    WEB = "web", _("Web portal")
+    APP = "app", _("Mobile app")
+    WECHAT = "wechat", _("WeChat")
+    LETTER = "letter", _("Letter")
+    VISIT = "visit", _("Visit")
+
+
+class NeverDeleted(models.QuerySet[Any]):
+    """Orders and events are never deleted: destroying them is itself an offence."""
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError(f"{self.model.__name__} rows are never deleted")
+
+
+class AppendOnly(NeverDeleted):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError(f"{self.model.__name__} rows are never changed once written")
+
+
+class WorkOrder(models.Model):
+    number = models.CharField(max_length=16, unique=True, verbose_name=_("number"))
+    request_type = models.CharField(max_length=20, choices=RequestType.choices,
+                                    verbose_name=_("request type"))
+    channel = models.CharField(max_length=10, choices=Channel.choices, verbose_name=_("channel"))
+    state = models.CharField(max_length=20, choices=State.choices, verbose_name=_("state"))
+    # Who called: a known customer, or only the caller's details; reports may be anonymous.
+    customer = models.ForeignKey("customers.Customer", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="orders",
+                                 verbose_name=_("customer"))
+    caller_name = models.CharField(max_length=80, blank=True, verbose_name=_("caller name"))
+    caller_phone = models.CharField(max_length=20, blank=True, verbose_name=_("caller phone"))
+    anonymous = models.BooleanField(default=False, verbose_name=_("anonymous"))
+    description = models.TextField(verbose_name=_("description"))
+    address = models.CharField(max_length=200, blank=True, verbose_name=_("address"))
+    landmark = models.CharField(max_length=100, blank=True, verbose_name=_("landmark"))
+    district = models.CharField(max_length=40, blank=True, verbose_name=_("district"))
+    area_class = models.CharField(max_length=10, choices=AreaClass.choices, blank=True,
+                                  verbose_name=_("area class"))
+    voltage_kv = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True,
+                                     verbose_name=_("voltage (kV)"))
+    topic = models.CharField(max_length=40, blank=True, verbose_name=_("topic"))
+    supply_scheme = models.CharField(max_length=20, choices=SupplyScheme.choices, blank=True,
+                                     verbose_name=_("supply scheme"))
+    energize_class = models.CharField(max_length=20, choices=EnergizeClass.choices, blank=True,
+                                      verbose_name=_("energize class"))
+    # Routing: the department the policy suggested, the one holding the order now.
+    suggested_department = models.ForeignKey(
+        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", verbose_name=_("suggested department"))
+    holder = models.ForeignKey("accounts.Department", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="held_orders",
+                               verbose_name=_("holder"))
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="linked_calls", verbose_name=_("linked to"))
+    urge_count = models.PositiveIntegerField(default=0, verbose_name=_("customer urges"))
+    call_count = models.PositiveIntegerField(default=0, verbose_name=_("linked calls"))
+    rework_count = models.PositiveIntegerField(default=0, verbose_name=_("reworks"))
+    suspended_reason = models.CharField(max_length=20, choices=SuspendReason.choices,
+                                        blank=True, verbose_name=_("suspended for"))
+    satisfaction = models.CharField(max_length=20, choices=Satisfaction.choices, blank=True,
+                                    verbose_name=_("satisfaction"))
+    accepted_at = models.DateTimeField(verbose_name=_("accepted at"))
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("accepted by"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
+    last_event_at = models.DateTimeField(verbose_name=_("last event at"))
+    next_deadline = models.DateTimeField(null=True, blank=True, verbose_name=_("next deadline"))
+    is_late = models.BooleanField(default=False, verbose_name=_("late"))
+    policy_profile = models.CharField(max_length=40, verbose_name=_("policy profile"))
+    # Optimistic concurrency: every change bumps it; a stale client gets a conflict.
+    version = models.PositiveIntegerField(default=1)
+
+    objects = NeverDeleted.as_manager()
+
+    class Meta:
+        verbose_name = _("work order")
+        verbose_name_plural = _("work orders")
+        ordering = ["-accepted_at"]
+        indexes = [
+            models.Index(fields=["state", "request_type"], name="order_state_type_idx"),
+            models.Index(fields=["holder", "state"], name="order_holder_state_idx"),
+            models.Index(fields=["customer", "request_type"], name="order_customer_type_idx"),
+            models.Index(fields=["-accepted_at"], name="order_accepted_idx"),
+            models.Index(fields=["next_deadline"], name="order_open_deadline_idx",
+                         condition=Q(closed_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("work orders are never deleted; cancel them with a reason")
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    @property
+    def suspended(self) -> bool:
+        return bool(self.suspended_reason)
+
+    def selectors(self) -> dict[str, str]:
+        """The order's properties that pick a limit out of a policy table."""
+        return {
+            "area_class": self.area_class,
+            "supply_scheme": self.supply_scheme,
+            "energize_class": self.energize_class,
+        }
+
+
+class ClockStatus(models.TextChoices):
+    OPEN = "open", _("Running")
+    PAUSED = "paused", _("Paused")
+    DONE = "done", _("Done")
+    VOID = "void", _("No longer applies")
+
+
+class Clock(models.Model):
+    """One time limit of one order: when it started, when it runs out, whether it was late.
+
+    The department answers for it: when an order is returned and re-dispatched the new
+    holder's clocks start afresh (a new round), while customer-facing clocks keep running.
+    """
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="clocks")
+    kind = models.CharField(max_length=20, choices=ClockKind.choices, verbose_name=_("clock"))
+    department = models.ForeignKey("accounts.Department", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("answerable department"))
+    round = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=10, choices=ClockStatus.choices,
+                              default=ClockStatus.OPEN, verbose_name=_("status"))
+    started_at = models.DateTimeField(verbose_name=_("started at"))
+    limit_amount = models.PositiveIntegerField()
+    limit_unit = models.CharField(max_length=20)
+    # What is left after pauses: the deadline is always effective_start + effective limit.
+    effective_start = models.DateTimeField()
+    effective_amount = models.PositiveIntegerField()
+    effective_unit = models.CharField(max_length=20)
+    deadline = models.DateTimeField(null=True, blank=True, verbose_name=_("deadline"))
+    provisional = models.BooleanField(default=False, verbose_name=_("provisional"))
+    paused_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True, verbose_name=_("stopped at"))
+    late = models.BooleanField(default=False, verbose_name=_("late"))
+    urge_level = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("clock")
+        verbose_name_plural = _("clocks")
+        ordering = ["started_at", "id"]
+        indexes = [
+            # The supervision sweep reads only running clocks, by deadline.
+            models.Index(fields=["deadline"], name="clock_open_deadline_idx",
+                         condition=Q(status="open")),
+            models.Index(fields=["order", "kind", "status"], name="clock_order_kind_idx"),
+            models.Index(fields=["department", "kind"], name="clock_department_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}:{self.kind}#{self.round}"
+
+    @property
+    def limit(self) -> Limit:
+        return Limit(self.limit_amount, Unit(self.limit_unit))
+
+    @property
+    def effective_limit(self) -> Limit:
+        return Limit(self.effective_amount, Unit(self.effective_unit))
+
+
+class OrderEvent(models.Model):
+    """One step in an order's life, with who did it, when it happened and when it was keyed."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=30, verbose_name=_("event"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("actor"))
+    department = models.ForeignKey("accounts.Department", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("department"))
+    occurred_at = models.DateTimeField(verbose_name=_("occurred at"))
+    recorded_at = models.DateTimeField(verbose_name=_("recorded at"))
+    note = models.TextField(blank=True, verbose_name=_("note"))
+    old = models.JSONField(default=dict, blank=True)
+    new = models.JSONField(default=dict, blank=True)
+
+    objects = AppendOnly.as_manager()
+
+    class Meta:
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["order", "occurred_at"], name="event_order_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}@{self.occurred_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TypeError("order events are never changed once written")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("order events are never deleted")

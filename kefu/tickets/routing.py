@@ -1,0 +1,42 @@
+"""Which department should get an order: the policy's routing rules over the jurisdictions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from kefu.accounts.models import Department, Jurisdiction
+from kefu.core.policy import active_policy
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    department: Department | None
+    reason: str
+
+
+def suggest_department(
+    *, request_type: str, voltage_kv: Decimal | None, district: str, topic: str
+) -> Suggestion:
+    """The first matching rule of the policy decides; `by_jurisdiction` asks the table."""
+    for rule in active_policy().routing:
+        if request_type not in rule.types:
+            continue
+        if rule.topics is not None and topic not in rule.topics:
+            continue
+        if rule.min_voltage_kv is not None and (voltage_kv is None or voltage_kv < rule.min_voltage_kv):
+            continue
+        if rule.max_voltage_kv is not None and (voltage_kv is None or voltage_kv > rule.max_voltage_kv):
+            continue
+        if rule.department:
+            department = Department.objects.filter(code=rule.department, active=True).first()
+            if department is None:
+                return Suggestion(None, f"{rule.reason}(部门 {rule.department} 未配置)")
+            return Suggestion(department, rule.reason)
+        for jurisdiction in Jurisdiction.objects.select_related("department").filter(
+            department__active=True
+        ).order_by("department__code", "id"):
+            if jurisdiction.covers(request_type, voltage_kv, district):
+                return Suggestion(jurisdiction.department, rule.reason)
+        return Suggestion(None, f"{rule.reason}(没有部门的供区覆盖“{district or '未知片区'}”)")
+    return Suggestion(None, "策略中没有匹配的派单规则 / no routing rule matches")

@@ -1,0 +1,244 @@
+"""API shapes of work orders: what comes in, and what goes out (informant masked)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+from kefu.accounts.models import User
+from kefu.core.schema_types import Code, LongText, Moment, Note, Phone, ShortText, Version
+from kefu.core.vocabulary import AreaClass, EnergizeClass, RequestType, SupplyScheme
+from kefu.tickets.models import Channel, WorkOrder
+from kefu.tickets.states import Satisfaction
+from kefu.tickets.visibility import can_see_informant
+
+
+class OrderIn(Schema):
+    request_type: RequestType
+    channel: Channel = Channel.PHONE
+    description: LongText
+    customer_account: Code | None = None
+    caller_name: ShortText = ""
+    caller_phone: Phone = ""
+    anonymous: bool = False
+    address: ShortText = ""
+    landmark: ShortText = ""
+    district: ShortText = ""
+    area_class: AreaClass | None = None
+    voltage_kv: Decimal | None = Field(None, ge=0, le=1000, max_digits=7, decimal_places=2)
+    topic: ShortText = ""
+    supply_scheme: SupplyScheme | None = None
+    energize_class: EnergizeClass | None = None
+    accepted_at: Moment | None = Field(
+        None, description="Back-fill from an old system: when the call was taken (never future)"
+    )
+    confirm_new: bool = Field(
+        False, description="Open a new order although the customer has an open one of this type"
+    )
+    link_to: Code | None = Field(None, description="Number of the open order this call is about")
+    answer: Note | None = Field(None, description="Answer given at intake (closes the order)")
+    dispatch_to: Code | None = Field(None, description="Department code to dispatch to at once")
+    override_reason: Note = ""
+
+
+class ActionIn(Schema):
+    occurred_at: Moment | None = Field(
+        None, description="When it happened, if reported after the fact (never future, never "
+        "before the order's previous event)"
+    )
+    version: Version | None = Field(
+        None, description="The version you read; a changed order answers 409"
+    )
+    note: Note = ""
+
+
+class DispatchIn(ActionIn):
+    department: Code
+    override_reason: Note = ""
+
+
+class ReasonIn(ActionIn):
+    reason: LongText
+
+
+class FindingsIn(ActionIn):
+    findings: LongText
+    expected_restoration: Moment | None = None
+
+
+class ResultIn(ActionIn):
+    result: LongText
+
+
+class AnswerIn(ActionIn):
+    answer: LongText
+
+
+class CallbackIn(ActionIn):
+    satisfaction: Satisfaction
+
+
+class SuspendIn(ActionIn):
+    reason: Literal["customer_wait", "appointment"]
+    appointment_at: Moment | None = None
+
+
+class ApplicationStepIn(ActionIn):
+    step: Literal["supply_plan_replied", "inspection_passed", "energized"]
+
+
+class ClockOut(Schema):
+    kind: str
+    department: str | None
+    round: int
+    status: str
+    limit: str
+    started_at: dt.datetime
+    deadline: dt.datetime | None
+    provisional: bool
+    stopped_at: dt.datetime | None
+    late: bool
+
+
+class EventOut(Schema):
+    kind: str
+    actor: str | None
+    department: str | None
+    occurred_at: dt.datetime
+    recorded_at: dt.datetime
+    note: str
+    old: dict[str, Any]
+    new: dict[str, Any]
+
+
+class OrderOut(Schema):
+    number: str
+    request_type: str
+    channel: str
+    state: str
+    customer_account: str | None
+    caller_name: str
+    caller_phone: str
+    anonymous: bool
+    informant_hidden: bool
+    description: str
+    address: str
+    landmark: str
+    district: str
+    area_class: str
+    voltage_kv: Decimal | None
+    topic: str
+    supply_scheme: str
+    energize_class: str
+    suggested_department: str | None
+    holder: str | None
+    parent: str | None
+    urge_count: int
+    call_count: int
+    rework_count: int
+    suspended_reason: str
+    satisfaction: str
+    accepted_at: dt.datetime
+    accepted_by: str
+    closed_at: dt.datetime | None
+    next_deadline: dt.datetime | None
+    is_late: bool
+    policy_profile: str
+    version: int
+    clocks: list[ClockOut]
+    events: list[EventOut] | None = None
+
+
+class OrderPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[OrderOut]
+
+
+class IntakeOut(Schema):
+    outcome: Literal["created", "answered", "linked", "urged"]
+    order: OrderOut
+
+
+class DeadlinePreviewOut(Schema):
+    clock: str
+    limit: str
+    deadline: dt.datetime
+    provisional: bool
+
+
+class PreviewOut(Schema):
+    suggested_department: str | None
+    routing_reason: str
+    deadlines: list[DeadlinePreviewOut]
+    duplicates: list[str]
+
+
+HIDDEN = "***"
+
+
+def order_out(order: WorkOrder, user: User, *, with_events: bool = False) -> dict[str, Any]:
+    """An order as `user` may see it; relations must be loaded by the caller's query."""
+    visible = can_see_informant(user, order)
+    clocks = [
+        {
+            "kind": c.kind, "department": c.department.code if c.department else None,
+            "round": c.round, "status": c.status, "limit": str(c.limit),
+            "started_at": c.started_at, "deadline": c.deadline, "provisional": c.provisional,
+            "stopped_at": c.stopped_at, "late": c.late,
+        }
+        for c in order.clocks.all()
+    ]
+    data: dict[str, Any] = {
+        "number": order.number,
+        "request_type": order.request_type,
+        "channel": order.channel,
+        "state": order.state,
+        "customer_account": (order.customer.account_number if order.customer else None)
+        if visible else None,
+        "caller_name": order.caller_name if visible else (HIDDEN if order.caller_name else ""),
+        "caller_phone": order.caller_phone if visible else (HIDDEN if order.caller_phone else ""),
+        "anonymous": order.anonymous,
+        "informant_hidden": not visible,
+        "description": order.description,
+        "address": order.address,
+        "landmark": order.landmark,
+        "district": order.district,
+        "area_class": order.area_class,
+        "voltage_kv": order.voltage_kv,
+        "topic": order.topic,
+        "supply_scheme": order.supply_scheme,
+        "energize_class": order.energize_class,
+        "suggested_department": order.suggested_department.code
+        if order.suggested_department else None,
+        "holder": order.holder.code if order.holder else None,
+        "parent": order.parent.number if order.parent else None,
+        "urge_count": order.urge_count,
+        "call_count": order.call_count,
+        "rework_count": order.rework_count,
+        "suspended_reason": order.suspended_reason,
+        "satisfaction": order.satisfaction,
+        "accepted_at": order.accepted_at,
+        "accepted_by": order.accepted_by.username,
+        "closed_at": order.closed_at,
+        "next_deadline": order.next_deadline,
+        "is_late": order.is_late,
+        "policy_profile": order.policy_profile,
+        "version": order.version,
+        "clocks": clocks,
+    }
+    if with_events:
+        data["events"] = [
+            {
+                "kind": e.kind, "actor": e.actor.username if e.actor else None,
+                "department": e.department.code if e.department else None,
+                "occurred_at": e.occurred_at, "recorded_at": e.recorded_at, "note": e.note,
+                "old": e.old, "new": e.new,
+            }
+            for e in order.events.all()
+        ]
+    return data
