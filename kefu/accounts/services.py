@@ -21,7 +21,7 @@ def token_digest(secret: str) -> str:
 def create_user(
     *,
     username: str,
-    password: str,
+    password: str | None,
     role: str,
     department_code: str | None = None,
     full_name: str = "",
@@ -48,6 +48,7 @@ def create_user(
             is_staff=role == Role.ADMINISTRATOR,
             is_superuser=role == Role.ADMINISTRATOR,
         )
+        # No password: a login is not possible until one is set (integrations use tokens).
         user.set_password(password)
         user.save()
     return user

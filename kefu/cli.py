@@ -1,0 +1,119 @@
+"""`kefu`: the operator's command line (serve, migrate, demo data, users, tokens, calendar, policy).
+
+Each sub-command is a thin front for a Django management command, so `manage.py` offers the
+same. Run `kefu --help` for the list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _django(argv: list[str]) -> None:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["kefu", *argv])
+
+
+def _serve(args: argparse.Namespace) -> None:
+    _django(["collectstatic", "--noinput", "--verbosity", "0"])
+    command = [
+        sys.executable, "-m", "gunicorn", "kefu.wsgi:application",
+        "--bind", args.bind,
+        "--workers", str(args.workers),
+        "--access-logfile", "-" if args.access_log else "/dev/null",
+        "--graceful-timeout", "10",
+    ]
+    print(f"Kefu serving on http://{args.bind}/ (API docs at /api/docs)", flush=True)
+    os.execv(sys.executable, command)
+
+
+def _policy_check(args: argparse.Namespace) -> None:
+    # Checking a file must work even when the policy in force is the broken one.
+    from django.conf import settings
+
+    from kefu.core.policy import PolicyError, load_policy, resolve_policy_path
+
+    path = resolve_policy_path(args.file or settings.KEFU_POLICY)
+    try:
+        policy = load_policy(path)
+    except PolicyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+    print(f"ok: {path} ({policy.profile.name}: {policy.profile.title}), "
+          f"{len(policy.types)} request types, {len(policy.routing)} routing rules")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kefu", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve the application with gunicorn")
+    serve.add_argument("--bind", default=os.environ.get("KEFU_BIND", "127.0.0.1:8000"))
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("KEFU_WORKERS", "3")))
+    serve.add_argument("--access-log", action="store_true")
+
+    sub.add_parser("migrate", help="create or update the database tables")
+
+    demo = sub.add_parser("demo", help="load the demo data set and print the logins")
+    demo.add_argument("--customers", type=int, default=1000)
+    demo.add_argument("--orders", type=int, default=400)
+
+    user = sub.add_parser("user", help="users").add_subparsers(dest="action", required=True)
+    create = user.add_parser("create", help="create a user")
+    create.add_argument("username")
+    create.add_argument("--role", required=True)
+    create.add_argument("--department")
+    create.add_argument("--full-name", default="")
+    create.add_argument("--password", help="default: read from KEFU_PASSWORD or prompt")
+
+    token = sub.add_parser("token", help="API tokens").add_subparsers(dest="action",
+                                                                     required=True)
+    token_create = token.add_parser("create", help="create an API token for a user")
+    token_create.add_argument("username")
+    token_create.add_argument("--name", required=True)
+
+    calendar = sub.add_parser("calendar", help="working-day calendar").add_subparsers(
+        dest="action", required=True)
+    load = calendar.add_parser("load", help="load a year from chinesecalendar or a CSV file")
+    load.add_argument("year", type=int)
+    load.add_argument("--csv", help="CSV of date,kind,name (holidays and make-up days)")
+
+    policy = sub.add_parser("policy", help="service policy").add_subparsers(dest="action",
+                                                                          required=True)
+    check = policy.add_parser("check", help="validate a policy file (default: the active one)")
+    check.add_argument("file", nargs="?")
+
+    manage = sub.add_parser("manage", help="any Django management command")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.settings")
+    args = build_parser().parse_args(argv)
+    if args.command == "policy":
+        _policy_check(args)
+    elif args.command == "serve":
+        _serve(args)
+    elif args.command == "migrate":
+        _django(["migrate", "--noinput"])
+    elif args.command == "demo":
+        _django(["load_demo", "--customers", str(args.customers), "--orders", str(args.orders)])
+    elif args.command == "user":
+        extra = ["--department", args.department] if args.department else []
+        extra += ["--password", args.password] if args.password else []
+        _django(["kefu_user", args.username, "--role", args.role,
+                 "--full-name", args.full_name, *extra])
+    elif args.command == "token":
+        _django(["kefu_token", args.username, "--name", args.name])
+    elif args.command == "calendar":
+        _django(["load_calendar", str(args.year), *(["--csv", args.csv] if args.csv else [])])
+    elif args.command == "manage":
+        _django(args.rest)
+
+
+if __name__ == "__main__":
+    main()

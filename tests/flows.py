@@ -1,0 +1,62 @@
+"""Short-hands that drive orders through the services, as the people of the cast would."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kefu.accounts.models import User
+from kefu.customers.models import Customer
+from kefu.tickets import services
+from kefu.tickets.models import Clock, WorkOrder
+from tests.conftest import Cast
+
+TEXT = {
+    "repair": "家里停电了,邻居家也没电",
+    "complaint": "电费比上月高出一倍",
+    "report": "有人私拉电线窃电",
+    "suggestion": "建议延长营业厅时间",
+    "praise": "抢修师傅很负责",
+    "consultation": "阶梯电价怎么算",
+    "query": "查询本月电费",
+    "application": "申请新装居民用电",
+}
+
+
+def intake(request_type: str, customer: Customer | None, **extra: Any) -> services.Intake:
+    fields: dict[str, Any] = {
+        "request_type": request_type, "channel": "phone", "description": TEXT[request_type],
+        "customer_account": customer.account_number if customer else None,
+    }
+    if request_type == "application":
+        fields.setdefault("supply_scheme", "residential")
+    fields.update(extra)
+    return services.Intake(**fields)
+
+
+def accept(cast: Cast, request_type: str, customer: Customer | None = None,
+           **extra: Any) -> WorkOrder:
+    customer = customer if customer is not None else cast.urban
+    return services.accept_order(actor=cast.agent, intake=intake(request_type, customer, **extra),
+                                 confirm_new=True)
+
+
+def clock(order: WorkOrder, kind: str) -> Clock:
+    """The latest round of `kind` on the order, fresh from the database."""
+    return Clock.objects.filter(order__number=order.number, kind=kind).latest("round")
+
+
+def holder_user(cast: Cast, order: WorkOrder) -> User:
+    order.refresh_from_db()
+    assert order.holder is not None
+    code = order.holder.code
+    return {
+        "KHZX": cast.crew_khzx, "GDS-TH": cast.crew_th, "GDS-GS": cast.crew_gs,
+        "YXB": cast.yxb, "ZGB": cast.zgb, "ZJZ": cast.zjz, "DDZX": cast.ddzx,
+    }[code]
+
+
+def dispatch(cast: Cast, order: WorkOrder, department: str | None = None) -> WorkOrder:
+    order.refresh_from_db()
+    code = department or (order.suggested_department.code if order.suggested_department else "")
+    return services.dispatch_order(actor=cast.agent, number=order.number, department_code=code,
+                                   override_reason="测试改派" if department else "")
