@@ -36,5 +36,5 @@ LongText = Annotated[
     str, Field(min_length=1, max_length=2000), AfterValidator(_no_control_characters)
 ]
 Moment = Annotated[AwareDatetime, AfterValidator(_sane_moment)]
-OrderNumber = Annotated[str, Field(pattern=r"^\d{13}$")]
+OrderNumber = Annotated[str, Field(pattern=r"^\d{13}$", examples=["2026031000001"])]
 Version = Annotated[int, Field(ge=1, le=2_000_000_000)]

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from kefu.accounts.models import User
 from kefu.core.errors import NotFound
@@ -77,26 +77,26 @@ def _intake(payload: OrderIn) -> services.Intake:
 
 @router.post("", response={201: IntakeOut, 200: IntakeOut, **ERRORS},
              summary="Accept a request (受理): create, answer at intake, or link to an open order")
-def create_order(request: HttpRequest, payload: OrderIn) -> tuple[int, dict[str, Any]]:
+def create_order(request: HttpRequest, payload: OrderIn) -> Status[dict[str, Any]]:
     user = _user(request)
     intake = _intake(payload)
     if payload.link_to:
         outcome = services.link_call(actor=user, intake=intake, parent_number=payload.link_to,
                                      accepted_at=payload.accepted_at)
         kind = "urged" if outcome.urged else "linked"
-        return (200 if outcome.urged else 201), {
+        return Status(200 if outcome.urged else 201, {
             "outcome": kind, "order": _read(user, outcome.order.number)
-        }
+        })
     if payload.answer is not None:
         order = services.answer_at_intake(actor=user, intake=intake, answer=payload.answer,
                                           accepted_at=payload.accepted_at)
-        return 201, {"outcome": "answered", "order": _read(user, order.number)}
+        return Status(201, {"outcome": "answered", "order": _read(user, order.number)})
     order = services.accept_order(
         actor=user, intake=intake, accepted_at=payload.accepted_at,
         confirm_new=payload.confirm_new, dispatch_to=payload.dispatch_to,
         override_reason=payload.override_reason,
     )
-    return 201, {"outcome": "created", "order": _read(user, order.number)}
+    return Status(201, {"outcome": "created", "order": _read(user, order.number)})
 
 
 @router.post("/preview", response={200: PreviewOut, **ERRORS},

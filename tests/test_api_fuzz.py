@@ -1,0 +1,82 @@
+"""Schemathesis over the published OpenAPI schema: whatever it sends, no 5xx, and every
+response matches the schema. Orders exist in early states, so transitions meet real orders
+(the schema's example number) as well as missing ones."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from kefu.accounts.models import User
+from kefu.accounts.services import create_token, create_user
+from kefu.customers.models import Customer
+from kefu.demo.data import create_departments
+from kefu.tickets import services
+from kefu.wsgi import application
+from tests.conftest import bj
+from tests.flows import intake
+
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api_schema(db: None) -> Iterator[Any]:
+    # Like Django's test client: the WSGI handler must not close the test's connection
+    # at the end of each request, or the test transaction is gone.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+def _world() -> User:
+    """Set up once per test database; schemathesis may ask for the fixture per operation."""
+    leader = User.objects.filter(username="fuzz-leader").first()
+    if leader is not None:
+        return leader
+    create_departments()
+    agent = create_user(username="fuzz-agent", password=None, role="agent",
+                        department_code="KFB")
+    leader = create_user(username="fuzz-leader", password=None, role="shift_leader",
+                         department_code="KFB")
+    customer = Customer.objects.create(
+        account_number="5100000001", name="王伟", phone="13900000001", address="城关街道1号",
+        district="城关街道", area_class="urban", substation="110kV城关变电站",
+        feeder="10kV城关一回线", transformer="城关1-1号台区", category="resident")
+    first = services.accept_order(actor=agent, intake=intake("repair", customer),
+                                  accepted_at=bj("2026-03-10 09:00"))
+    assert first.number == "2026031000001"
+    services.accept_order(actor=agent, intake=intake("complaint", customer, topic="billing"),
+                          accepted_at=bj("2026-03-10 09:01"), dispatch_to="YXB")
+    return leader
+
+
+@pytest.fixture
+def fuzz_token(db: None) -> str:
+    _, secret = create_token(user=_world(), name="fuzz")
+    return secret
+
+
+@schema.parametrize()
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))
+def test_no_input_makes_the_api_fail(case: Any, fuzz_token: str) -> None:
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {fuzz_token}"},
+        checks=[not_a_server_error, response_schema_conformance],
+    )
