@@ -416,3 +416,25 @@ def test_orders_and_events_cannot_be_deleted_or_rewritten(cast: Cast, freeze: Fr
     with pytest.raises(TypeError):
         event.save()
     assert OrderEvent.objects.get(pk=event.pk).note == order.description
+
+
+def test_a_failure_in_the_middle_of_a_transition_leaves_nothing_half_done(
+    cast: Cast, freeze: Freeze, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freeze("2026-03-10 09:00")
+    order = accept(cast, "repair")
+    before = (WorkOrder.objects.get(pk=order.pk).version, OrderEvent.objects.count(),
+              list(Clock.objects.values_list("id", "status")))
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("power cut in the server room")
+
+    # The dispatch clock has been stopped and the holder set when the next clock fails.
+    monkeypatch.setattr("kefu.tickets.clocks.start_clock", crash)
+    with pytest.raises(RuntimeError):
+        services.dispatch_order(actor=cast.agent, number=order.number, department_code="KHZX")
+    after = WorkOrder.objects.get(pk=order.pk)
+    assert (after.version, OrderEvent.objects.count(),
+            list(Clock.objects.values_list("id", "status"))) == before
+    assert after.state == "accepted"
+    assert after.holder is None

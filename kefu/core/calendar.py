@@ -11,8 +11,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from kefu.core.models import CalendarDay, CalendarYear
-
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 
@@ -38,6 +36,9 @@ def end_of_day(day: dt.date) -> dt.datetime:
 
 
 def covered_years() -> set[int]:
+    # Models are imported on use, so that a policy file can be checked without Django set up.
+    from kefu.core.models import CalendarYear
+
     return set(CalendarYear.objects.values_list("year", flat=True))
 
 
@@ -52,6 +53,8 @@ class _Days:
 
     def is_working(self, day: dt.date) -> bool:
         if day > self.fetched_until:
+            from kefu.core.models import CalendarDay
+
             until = day + dt.timedelta(days=60)
             self.flags.update(
                 CalendarDay.objects.filter(date__gt=self.fetched_until, date__lte=until)

@@ -62,10 +62,14 @@ class TypePolicy(_Strict):
             raise ValueError("limits is a table of clock = limit")
         parsed: dict[str, Any] = {}
         for clock, value in raw.items():
-            if isinstance(value, dict):
-                parsed[clock] = {key: _limit(v) for key, v in value.items()}
-            else:
-                parsed[clock] = _limit(value)
+            try:
+                if isinstance(value, dict):
+                    parsed[clock] = {key: _limit(v) for key, v in value.items()}
+                else:
+                    parsed[clock] = _limit(value)
+            except ValueError as exc:
+                # Keep the clock's name in the error: pydantic only knows "…limits".
+                raise _KeyError(clock, str(exc), relative=True) from None
         return parsed
 
 
@@ -195,9 +199,11 @@ class Policy(_Strict):
 
 
 class _KeyError(ValueError):
-    def __init__(self, key: str, reason: str) -> None:
+    """A validation error that knows its key (relative: below the location pydantic knows)."""
+
+    def __init__(self, key: str, reason: str, *, relative: bool = False) -> None:
         super().__init__(reason)
-        self.key, self.reason = key, reason
+        self.key, self.reason, self.relative = key, reason, relative
 
 
 def resolve_policy_path(name_or_path: str) -> Path:
@@ -221,10 +227,11 @@ def load_policy(path: Path) -> Policy:
         raise PolicyError(path, exc.key, exc.reason) from None
     except ValidationError as exc:
         first = exc.errors()[0]
+        key = ".".join(str(part) for part in first["loc"]) or "-"
         cause = first.get("ctx", {}).get("error")
         if isinstance(cause, _KeyError):
-            raise PolicyError(path, cause.key, cause.reason) from None
-        key = ".".join(str(part) for part in first["loc"]) or "-"
+            full_key = f"{key}.{cause.key}" if cause.relative else cause.key
+            raise PolicyError(path, full_key, cause.reason) from None
         raise PolicyError(path, key, first["msg"].removeprefix("Value error, ")) from None
 
 
