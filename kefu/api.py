@@ -43,8 +43,14 @@ api = NinjaAPI(
 )
 
 
-def _error(request: HttpRequest, status: int, code: str, detail: str,
-           errors: list[dict[str, Any]] | None = None, **extra: Any) -> HttpResponse:
+def _error(
+    request: HttpRequest,
+    status: int,
+    code: str,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    **extra: Any,
+) -> HttpResponse:
     body: dict[str, Any] = {"detail": detail, "code": code, "errors": errors or []}
     body.update(extra)
     return api.create_response(request, body, status=status)
@@ -53,8 +59,14 @@ def _error(request: HttpRequest, status: int, code: str, detail: str,
 @api.exception_handler(DomainError)
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     extra = {"candidates": exc.candidates} if isinstance(exc, DuplicateSuspected) else {}
-    return _error(request, exc.status, exc.code, exc.message,
-                  [{"field": exc.field, "message": exc.message}], **extra)
+    return _error(
+        request,
+        exc.status,
+        exc.code,
+        exc.message,
+        [{"field": exc.field, "message": exc.message}],
+        **extra,
+    )
 
 
 def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -75,8 +87,9 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, "unauthenticated",
-                  "log in, or send 'Authorization: Bearer <token>'")
+    return _error(
+        request, 401, "unauthenticated", "log in, or send 'Authorization: Bearer <token>'"
+    )
 
 
 @api.exception_handler(Http404)

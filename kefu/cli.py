@@ -20,11 +20,18 @@ def _django(argv: list[str]) -> None:
 def _serve(args: argparse.Namespace) -> None:
     _django(["collectstatic", "--noinput", "--verbosity", "0"])
     command = [
-        sys.executable, "-m", "gunicorn", "kefu.wsgi:application",
-        "--bind", args.bind,
-        "--workers", str(args.workers),
-        "--access-logfile", "-" if args.access_log else "/dev/null",
-        "--graceful-timeout", "10",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "kefu.wsgi:application",
+        "--bind",
+        args.bind,
+        "--workers",
+        str(args.workers),
+        "--access-logfile",
+        "-" if args.access_log else "/dev/null",
+        "--graceful-timeout",
+        "10",
     ]
     print(f"Kefu serving on http://{args.bind}/ (API docs at /api/docs)", flush=True)
     os.execv(sys.executable, command)
@@ -42,8 +49,10 @@ def _policy_check(args: argparse.Namespace) -> None:
     except PolicyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
-    print(f"ok: {path} ({policy.profile.name}: {policy.profile.title}), "
-          f"{len(policy.types)} request types, {len(policy.routing)} routing rules")
+    print(
+        f"ok: {path} ({policy.profile.name}: {policy.profile.title}), "
+        f"{len(policy.types)} request types, {len(policy.routing)} routing rules"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,20 +78,21 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--full-name", default="")
     create.add_argument("--password", help="default: read from KEFU_PASSWORD or prompt")
 
-    token = sub.add_parser("token", help="API tokens").add_subparsers(dest="action",
-                                                                     required=True)
+    token = sub.add_parser("token", help="API tokens").add_subparsers(dest="action", required=True)
     token_create = token.add_parser("create", help="create an API token for a user")
     token_create.add_argument("username")
     token_create.add_argument("--name", required=True)
 
     calendar = sub.add_parser("calendar", help="working-day calendar").add_subparsers(
-        dest="action", required=True)
+        dest="action", required=True
+    )
     load = calendar.add_parser("load", help="load a year from chinesecalendar or a CSV file")
     load.add_argument("year", type=int)
     load.add_argument("--csv", help="CSV of date,kind,name (holidays and make-up days)")
 
-    policy = sub.add_parser("policy", help="service policy").add_subparsers(dest="action",
-                                                                          required=True)
+    policy = sub.add_parser("policy", help="service policy").add_subparsers(
+        dest="action", required=True
+    )
     check = policy.add_parser("check", help="validate a policy file (default: the active one)")
     check.add_argument("file", nargs="?")
 
@@ -105,8 +115,9 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "user":
         extra = ["--department", args.department] if args.department else []
         extra += ["--password", args.password] if args.password else []
-        _django(["kefu_user", args.username, "--role", args.role,
-                 "--full-name", args.full_name, *extra])
+        _django(
+            ["kefu_user", args.username, "--role", args.role, "--full-name", args.full_name, *extra]
+        )
     elif args.command == "token":
         _django(["kefu_token", args.username, "--name", args.name])
     elif args.command == "calendar":

@@ -58,13 +58,13 @@ class Cast:
     assessor: User
     admin: User
     ivr: User
-    yxb: User          # marketing handler
-    zgb: User          # political work handler (reports)
-    zjz: User          # expert group handler
-    ddzx: User         # dispatch center handler
-    crew_khzx: User    # urban repair crew
-    crew_th: User      # rural repair crew
-    crew_gs: User      # remote repair crew
+    yxb: User  # marketing handler
+    zgb: User  # political work handler (reports)
+    zjz: User  # expert group handler
+    ddzx: User  # dispatch center handler
+    crew_khzx: User  # urban repair crew
+    crew_th: User  # rural repair crew
+    crew_gs: User  # remote repair crew
     urban: Customer
     urban_neighbour: Customer
     rural: Customer
@@ -77,10 +77,17 @@ class Cast:
 
 def _customer(account: str, name: str, district: str, area: str, **extra: object) -> Customer:
     defaults: dict[str, object] = {
-        "account_number": account, "name": name, "phone": f"139{account[-8:]}",
-        "address": f"青山县{district}人民路{account[-2:]}号", "landmark": "小学旁",
-        "district": district, "area_class": area, "substation": "110kV城关变电站",
-        "feeder": "10kV城关一回线", "transformer": "城关1-1号台区", "category": "resident",
+        "account_number": account,
+        "name": name,
+        "phone": f"139{account[-8:]}",
+        "address": f"青山县{district}人民路{account[-2:]}号",
+        "landmark": "小学旁",
+        "district": district,
+        "area_class": area,
+        "substation": "110kV城关变电站",
+        "feeder": "10kV城关一回线",
+        "transformer": "城关1-1号台区",
+        "category": "resident",
         "voltage_kv": Decimal("0.4"),
     }
     defaults.update(extra)
@@ -92,8 +99,9 @@ def cast(db: None) -> Cast:
     create_departments()
 
     def user(name: str, role: str, department: str | None = None) -> User:
-        return create_user(username=name, password=None, role=role, department_code=department,
-                           full_name=name)
+        return create_user(
+            username=name, password=None, role=role, department_code=department, full_name=name
+        )
 
     return Cast(
         agent=user("agent", "agent", "KFB"),
@@ -114,8 +122,14 @@ def cast(db: None) -> Cast:
         urban_neighbour=_customer("5100000002", "李娜", "城关街道", "urban"),
         rural=_customer("5100000003", "张秀英", "桃花镇", "rural"),
         remote=_customer("5100000004", "刘强", "高山乡", "remote"),
-        business=_customer("5100000005", "青山县白鹤建材厂", "白鹤镇", "rural",
-                           category="non_resident", voltage_kv=Decimal("10")),
+        business=_customer(
+            "5100000005",
+            "青山县白鹤建材厂",
+            "白鹤镇",
+            "rural",
+            category="non_resident",
+            voltage_kv=Decimal("10"),
+        ),
     )
 
 

@@ -24,7 +24,9 @@ TEXT = {
 
 def intake(request_type: str, customer: Customer | None, **extra: Any) -> services.Intake:
     fields: dict[str, Any] = {
-        "request_type": request_type, "channel": "phone", "description": TEXT[request_type],
+        "request_type": request_type,
+        "channel": "phone",
+        "description": TEXT[request_type],
         "customer_account": customer.account_number if customer else None,
     }
     if request_type == "application":
@@ -33,11 +35,13 @@ def intake(request_type: str, customer: Customer | None, **extra: Any) -> servic
     return services.Intake(**fields)
 
 
-def accept(cast: Cast, request_type: str, customer: Customer | None = None,
-           **extra: Any) -> WorkOrder:
+def accept(
+    cast: Cast, request_type: str, customer: Customer | None = None, **extra: Any
+) -> WorkOrder:
     customer = customer if customer is not None else cast.urban
-    return services.accept_order(actor=cast.agent, intake=intake(request_type, customer, **extra),
-                                 confirm_new=True)
+    return services.accept_order(
+        actor=cast.agent, intake=intake(request_type, customer, **extra), confirm_new=True
+    )
 
 
 def clock(order: WorkOrder, kind: str) -> Clock:
@@ -50,13 +54,22 @@ def holder_user(cast: Cast, order: WorkOrder) -> User:
     assert order.holder is not None
     code = order.holder.code
     return {
-        "KHZX": cast.crew_khzx, "GDS-TH": cast.crew_th, "GDS-GS": cast.crew_gs,
-        "YXB": cast.yxb, "ZGB": cast.zgb, "ZJZ": cast.zjz, "DDZX": cast.ddzx,
+        "KHZX": cast.crew_khzx,
+        "GDS-TH": cast.crew_th,
+        "GDS-GS": cast.crew_gs,
+        "YXB": cast.yxb,
+        "ZGB": cast.zgb,
+        "ZJZ": cast.zjz,
+        "DDZX": cast.ddzx,
     }[code]
 
 
 def dispatch(cast: Cast, order: WorkOrder, department: str | None = None) -> WorkOrder:
     order.refresh_from_db()
     code = department or (order.suggested_department.code if order.suggested_department else "")
-    return services.dispatch_order(actor=cast.agent, number=order.number, department_code=code,
-                                   override_reason="测试改派" if department else "")
+    return services.dispatch_order(
+        actor=cast.agent,
+        number=order.number,
+        department_code=code,
+        override_reason="测试改派" if department else "",
+    )

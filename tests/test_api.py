@@ -27,8 +27,12 @@ def counts() -> tuple[int, int, int]:
     return WorkOrder.objects.count(), OrderEvent.objects.count(), Clock.objects.count()
 
 
-REPAIR = {"request_type": "repair", "channel": "phone", "description": "整栋楼停电",
-          "customer_account": "5100000001"}
+REPAIR = {
+    "request_type": "repair",
+    "channel": "phone",
+    "description": "整栋楼停电",
+    "customer_account": "5100000001",
+}
 
 
 def test_health_needs_no_login(client: Client) -> None:
@@ -60,8 +64,11 @@ def test_intake_then_the_whole_repair_through_the_api(
     cast: Cast, token_client: ApiFor, freeze: Freeze
 ) -> None:
     freeze("2026-03-10 20:00")
-    agent, crew, leader = token_client(cast.agent), token_client(cast.crew_khzx), token_client(
-        cast.leader)
+    agent, crew, leader = (
+        token_client(cast.agent),
+        token_client(cast.crew_khzx),
+        token_client(cast.leader),
+    )
     created = post(agent, "/api/orders", REPAIR)
     assert created.status_code == 201, created.json()
     order = created.json()["order"]
@@ -110,8 +117,9 @@ def test_ivr_integration_may_create_but_not_dispatch(cast: Cast, token_client: A
     ivr = token_client(cast.ivr)
     assert post(ivr, "/api/orders", REPAIR).status_code == 201
     before = counts()
-    refused = post(ivr, "/api/orders", {**REPAIR, "customer_account": "5100000003",
-                                        "dispatch_to": "GDS-TH"})
+    refused = post(
+        ivr, "/api/orders", {**REPAIR, "customer_account": "5100000003", "dispatch_to": "GDS-TH"}
+    )
     assert refused.status_code == 403
     assert counts() == before  # the intake was rolled back with the refused dispatch
 
@@ -124,8 +132,10 @@ def test_preview_shows_department_deadlines_and_duplicates(
     preview = post(agent, "/api/orders/preview", REPAIR).json()
     assert preview["suggested_department"] == "KHZX"
     assert {d["clock"]: d["deadline"] for d in preview["deadlines"]} == {
-        "dispatch": "2026-03-10T12:05:00Z", "return": "2026-03-10T12:05:00Z",
-        "arrival": "2026-03-10T12:45:00Z"}
+        "dispatch": "2026-03-10T12:05:00Z",
+        "return": "2026-03-10T12:05:00Z",
+        "arrival": "2026-03-10T12:45:00Z",
+    }
     assert preview["duplicates"] == []
     assert counts()[0] == 0
 
@@ -134,8 +144,11 @@ def test_list_filters_and_paginates(cast: Cast, token_client: ApiFor) -> None:
     agent = token_client(cast.agent)
     for account in ("5100000001", "5100000002", "5100000003"):
         post(agent, "/api/orders", {**REPAIR, "customer_account": account})
-    post(agent, "/api/orders", {"request_type": "complaint", "description": "态度差",
-                                "customer_account": "5100000001"})
+    post(
+        agent,
+        "/api/orders",
+        {"request_type": "complaint", "description": "态度差", "customer_account": "5100000001"},
+    )
     page = agent.get("/api/orders", {"request_type": "repair", "limit": 2}).json()
     assert page["count"] == 3
     assert len(page["items"]) == 2
@@ -144,16 +157,18 @@ def test_list_filters_and_paginates(cast: Cast, token_client: ApiFor) -> None:
     assert agent.get("/api/orders", {"q": "态度"}).json()["count"] == 1
 
 
-def test_customer_lookup_by_number_phone_name_and_address(
-    cast: Cast, token_client: ApiFor
-) -> None:
+def test_customer_lookup_by_number_phone_name_and_address(cast: Cast, token_client: ApiFor) -> None:
     agent = token_client(cast.agent)
-    assert [c["name"] for c in agent.get("/api/customers", {"q": "5100000003"}).json()[
-        "items"]] == ["张秀英"]
-    assert agent.get("/api/customers", {"q": cast.remote.phone}).json()["items"][0][
-        "account_number"] == "5100000004"
-    assert [c["account_number"] for c in agent.get("/api/customers", {"q": "秀英"}).json()[
-        "items"]] == ["5100000003"]
+    assert [
+        c["name"] for c in agent.get("/api/customers", {"q": "5100000003"}).json()["items"]
+    ] == ["张秀英"]
+    assert (
+        agent.get("/api/customers", {"q": cast.remote.phone}).json()["items"][0]["account_number"]
+        == "5100000004"
+    )
+    assert [
+        c["account_number"] for c in agent.get("/api/customers", {"q": "秀英"}).json()["items"]
+    ] == ["5100000003"]
     assert len(agent.get("/api/customers", {"q": "城关街道"}).json()["items"]) == 2
     profile = agent.get("/api/customers/5100000001").json()
     assert profile["name"] == "王伟"
@@ -162,8 +177,11 @@ def test_customer_lookup_by_number_phone_name_and_address(
 
 
 BAD_INTAKES: list[tuple[str, Any, str]] = [
-    ("missing description", {"request_type": "repair", "customer_account": "5100000001"},
-     "description"),
+    (
+        "missing description",
+        {"request_type": "repair", "customer_account": "5100000001"},
+        "description",
+    ),
     ("unknown type", {**REPAIR, "request_type": "weather"}, "request_type"),
     ("wrong type", {**REPAIR, "anonymous": "maybe"}, "anonymous"),
     ("unknown customer", {**REPAIR, "customer_account": "0000000000"}, "customer_account"),
@@ -173,12 +191,27 @@ BAD_INTAKES: list[tuple[str, Any, str]] = [
     ("future time", {**REPAIR, "accepted_at": "2099-01-01T00:00:00+08:00"}, "accepted_at"),
     ("absurd time", {**REPAIR, "accepted_at": "0001-01-01T00:00:00+14:00"}, "accepted_at"),
     ("no way to call back", {"request_type": "complaint", "description": "x"}, "caller_phone"),
-    ("repair without address", {"request_type": "repair", "description": "x",
-                                "caller_phone": "13800000000"}, "address"),
-    ("anonymous repair", {"request_type": "repair", "description": "x", "anonymous": True,
-                          "address": "某地", "area_class": "urban"}, "anonymous"),
-    ("application without scheme", {"request_type": "application", "description": "x",
-                                    "customer_account": "5100000001"}, "supply_scheme"),
+    (
+        "repair without address",
+        {"request_type": "repair", "description": "x", "caller_phone": "13800000000"},
+        "address",
+    ),
+    (
+        "anonymous repair",
+        {
+            "request_type": "repair",
+            "description": "x",
+            "anonymous": True,
+            "address": "某地",
+            "area_class": "urban",
+        },
+        "anonymous",
+    ),
+    (
+        "application without scheme",
+        {"request_type": "application", "description": "x", "customer_account": "5100000001"},
+        "supply_scheme",
+    ),
     ("voltage out of range", {**REPAIR, "voltage_kv": 5000}, "voltage_kv"),
     ("unknown department", {**REPAIR, "dispatch_to": "NOPE"}, "department"),
     ("link to nothing", {**REPAIR, "link_to": "2026031000999"}, "number"),
@@ -210,8 +243,11 @@ def test_malformed_json_is_a_400_or_422(cast: Cast, token_client: ApiFor) -> Non
 
 def test_oversized_body_is_refused(cast: Cast, token_client: ApiFor) -> None:
     agent = token_client(cast.agent)
-    response = agent.post("/api/orders", data=json.dumps({**REPAIR, "x": "a" * 400_000}),
-                          content_type="application/json")
+    response = agent.post(
+        "/api/orders",
+        data=json.dumps({**REPAIR, "x": "a" * 400_000}),
+        content_type="application/json",
+    )
     assert response.status_code in (400, 413)
     assert counts()[0] == 0
 
@@ -228,10 +264,20 @@ def test_transition_errors_name_the_problem(
         (agent, "acknowledge", {}, 403, "None"),
         (agent, "approve", {}, 403, "None"),
         (agent, "dispatch", {}, 422, "department"),
-        (agent, "dispatch", {"department": "KHZX", "occurred_at": "2026-03-10T10:00:00+08:00"},
-         422, "occurred_at"),
-        (agent, "dispatch", {"department": "KHZX", "occurred_at": "2026-03-10T08:00:00+08:00"},
-         422, "occurred_at"),
+        (
+            agent,
+            "dispatch",
+            {"department": "KHZX", "occurred_at": "2026-03-10T10:00:00+08:00"},
+            422,
+            "occurred_at",
+        ),
+        (
+            agent,
+            "dispatch",
+            {"department": "KHZX", "occurred_at": "2026-03-10T08:00:00+08:00"},
+            422,
+            "occurred_at",
+        ),
         (agent, "dispatch", {"department": "KHZX", "version": 99}, 409, "version"),
         (agent, "cancel", {"reason": ""}, 422, "reason"),
         (agent, "callback", {"satisfaction": "ecstatic"}, 422, "satisfaction"),

@@ -24,7 +24,6 @@ from kefu.wsgi import application
 from tests.conftest import bj
 from tests.flows import intake
 
-
 pytestmark = pytest.mark.django_db
 
 
@@ -50,19 +49,32 @@ def _world() -> User:
     if leader is not None:
         return leader
     create_departments()
-    agent = create_user(username="fuzz-agent", password=None, role="agent",
-                        department_code="KFB")
-    leader = create_user(username="fuzz-leader", password=None, role="shift_leader",
-                         department_code="KFB")
+    agent = create_user(username="fuzz-agent", password=None, role="agent", department_code="KFB")
+    leader = create_user(
+        username="fuzz-leader", password=None, role="shift_leader", department_code="KFB"
+    )
     customer = Customer.objects.create(
-        account_number="5100000001", name="王伟", phone="13900000001", address="城关街道1号",
-        district="城关街道", area_class="urban", substation="110kV城关变电站",
-        feeder="10kV城关一回线", transformer="城关1-1号台区", category="resident")
-    first = services.accept_order(actor=agent, intake=intake("repair", customer),
-                                  accepted_at=bj("2026-03-10 09:00"))
+        account_number="5100000001",
+        name="王伟",
+        phone="13900000001",
+        address="城关街道1号",
+        district="城关街道",
+        area_class="urban",
+        substation="110kV城关变电站",
+        feeder="10kV城关一回线",
+        transformer="城关1-1号台区",
+        category="resident",
+    )
+    first = services.accept_order(
+        actor=agent, intake=intake("repair", customer), accepted_at=bj("2026-03-10 09:00")
+    )
     assert first.number == "2026031000001"
-    services.accept_order(actor=agent, intake=intake("complaint", customer, topic="billing"),
-                          accepted_at=bj("2026-03-10 09:01"), dispatch_to="YXB")
+    services.accept_order(
+        actor=agent,
+        intake=intake("complaint", customer, topic="billing"),
+        accepted_at=bj("2026-03-10 09:01"),
+        dispatch_to="YXB",
+    )
     return leader
 
 
@@ -73,8 +85,7 @@ def fuzz_token(db: None) -> str:
 
 
 @schema.parametrize()
-@settings(max_examples=40, deadline=None, derandomize=True,
-          suppress_health_check=list(HealthCheck))
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_no_input_makes_the_api_fail(case: Any, fuzz_token: str) -> None:
     case.call_and_validate(
         headers={"Authorization": f"Bearer {fuzz_token}"},

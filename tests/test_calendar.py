@@ -71,9 +71,12 @@ def test_package_refuses_a_year_it_does_not_know() -> None:
 
 
 def test_csv_year_lists_exceptions_and_names_the_bad_line() -> None:
-    rows = {day: kind for day, kind, _ in csv_year_days(2027, "date,kind,name\n"
-                                                        "2027-01-01,holiday,元旦\n"
-                                                        "2027-02-20,makeup,春节调休\n")}
+    rows = {
+        day: kind
+        for day, kind, _ in csv_year_days(
+            2027, "date,kind,name\n2027-01-01,holiday,元旦\n2027-02-20,makeup,春节调休\n"
+        )
+    }
     assert rows[D(2027, 1, 1)] == "holiday"
     assert rows[D(2027, 2, 20)] == "makeup"
     assert rows[D(2027, 1, 2)] == "weekend"

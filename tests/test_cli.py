@@ -15,9 +15,12 @@ pytestmark = pytest.mark.slow
 KEFU = [sys.executable, "-m", "kefu.cli"]
 
 
-def run(args: list[str], env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([*KEFU, *args], env=env, capture_output=True, text=True, timeout=120,
-                            cwd=settings.BASE_DIR)
+def run(
+    args: list[str], env: dict[str, str], check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [*KEFU, *args], env=env, capture_output=True, text=True, timeout=120, cwd=settings.BASE_DIR
+    )
     if check:
         assert result.returncode == 0, result.stderr
     return result
@@ -25,19 +28,27 @@ def run(args: list[str], env: dict[str, str], check: bool = True) -> subprocess.
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    return {**os.environ, "KEFU_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
-            "KEFU_DATA_DIR": str(tmp_path)}
+    return {
+        **os.environ,
+        "KEFU_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+        "KEFU_DATA_DIR": str(tmp_path),
+    }
 
 
 def test_operator_commands(env: dict[str, str], tmp_path: Path) -> None:
     run(["migrate"], env)
-    created = run(["user", "create", "ivr", "--role", "integration", "--password",
-                   "long-enough-secret"], env)
+    created = run(
+        ["user", "create", "ivr", "--role", "integration", "--password", "long-enough-secret"], env
+    )
     assert "created ivr (integration)" in created.stdout
     token = run(["token", "create", "ivr", "--name", "IVR"], env).stdout.strip()
-    assert token.startswith("kefu_") and len(token) > 40
-    refused = run(["user", "create", "crew", "--role", "crew", "--password", "long-enough-x"],
-                  env, check=False)
+    assert token.startswith("kefu_")
+    assert len(token) > 40
+    refused = run(
+        ["user", "create", "crew", "--role", "crew", "--password", "long-enough-x"],
+        env,
+        check=False,
+    )
     assert refused.returncode != 0
     assert "belong to a department" in refused.stderr
     csv = tmp_path / "2027.csv"

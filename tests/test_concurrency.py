@@ -54,7 +54,8 @@ def test_compatible_changes_are_both_applied(cast: Cast) -> None:
         assert final.urge_count == 1
         assert final.version == order.version + 2
         assert {"customer_urged", "acknowledged"} <= set(
-            OrderEvent.objects.filter(order=order).values_list("kind", flat=True))
+            OrderEvent.objects.filter(order=order).values_list("kind", flat=True)
+        )
         services.cancel_order(actor=cast.leader, number=order.number, reason="test round done")
 
 
@@ -63,12 +64,14 @@ def test_conflicting_changes_leave_one_applied_and_one_refused(cast: Cast) -> No
         order = dispatch(cast, accept(cast, "repair"))
         results = run_together(
             lambda n=order.number: services.acknowledge_order(actor=cast.crew_khzx, number=n),
-            lambda n=order.number: services.return_order(actor=cast.crew_khzx, number=n,
-                                                         reason="非本所"),
+            lambda n=order.number: services.return_order(
+                actor=cast.crew_khzx, number=n, reason="非本所"
+            ),
         )
         refused = [r for r in results if isinstance(r, DomainError)]
         applied = [r for r in results if isinstance(r, WorkOrder)]
-        assert len(applied) == 1 and len(refused) == 1, results
+        assert len(applied) == 1, results
+        assert len(refused) == 1, results
         # Acknowledged first: it can no longer be returned. Returned first: the crew's
         # department no longer holds it.
         assert isinstance(refused[0], IllegalTransition | PermissionDenied)
@@ -81,10 +84,12 @@ def test_conflicting_changes_leave_one_applied_and_one_refused(cast: Cast) -> No
 
 def test_many_concurrent_urges_are_all_counted(cast: Cast) -> None:
     order = accept(cast, "complaint")
-    results = run_together(*[
-        (lambda n=order.number: services.urge_order(actor=cast.agent, number=n))
-        for _ in range(8)
-    ])
+    results = run_together(
+        *[
+            (lambda n=order.number: services.urge_order(actor=cast.agent, number=n))
+            for _ in range(8)
+        ]
+    )
     assert not [r for r in results if isinstance(r, Exception)], results
     final = WorkOrder.objects.get(pk=order.pk)
     assert final.urge_count == 8
@@ -93,9 +98,7 @@ def test_many_concurrent_urges_are_all_counted(cast: Cast) -> None:
 
 def test_concurrent_intakes_never_share_a_number(cast: Cast) -> None:
     customers = [cast.urban, cast.urban_neighbour, cast.rural, cast.remote, cast.business]
-    results = run_together(*[
-        (lambda c=c: accept(cast, "consultation", c)) for c in customers
-    ])
+    results = run_together(*[(lambda c=c: accept(cast, "consultation", c)) for c in customers])
     assert not [r for r in results if isinstance(r, Exception)], results
     numbers = [r.number for r in results]
     assert len(set(numbers)) == len(customers)

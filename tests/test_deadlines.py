@@ -68,9 +68,15 @@ def test_provincial_immediate_dispatch_is_met_when_dispatched_at_intake(
     settings.KEFU_POLICY = "provincial"  # type: ignore[attr-defined]
     freeze("2026-02-12 15:00")
     order = services.accept_order(
-        actor=cast.agent, confirm_new=True, dispatch_to="YXB",
-        intake=services.Intake(request_type="complaint", channel="phone",
-                               description="电费异常", customer_account=cast.urban.account_number),
+        actor=cast.agent,
+        confirm_new=True,
+        dispatch_to="YXB",
+        intake=services.Intake(
+            request_type="complaint",
+            channel="phone",
+            description="电费异常",
+            customer_account=cast.urban.account_number,
+        ),
     )
     assert order.state == "dispatched"
     assert clock(order, "dispatch").late is False
@@ -103,8 +109,7 @@ def test_other_orders_may_be_returned_within_one_working_day_make_up_saturday(
 @BOTH
 @pytest.mark.parametrize(
     ("customer", "deadline"),
-    [("urban", "2026-02-12 15:47"), ("rural", "2026-02-12 16:32"),
-     ("remote", "2026-02-12 17:02")],
+    [("urban", "2026-02-12 15:47"), ("rural", "2026-02-12 16:32"), ("remote", "2026-02-12 17:02")],
 )
 def test_crew_arrival_by_area_class(
     profile: str, customer: str, deadline: str, cast: Cast, freeze: Freeze
@@ -212,8 +217,10 @@ def test_repair_callback_sample_and_outage_notice_limits(profile: str) -> None:
 @BOTH
 @pytest.mark.parametrize(
     ("energize_class", "county", "provincial"),
-    [("residential", "2026-05-09 00:00", "2026-05-12 00:00"),
-     ("non_residential", "2026-05-12 00:00", "2026-05-12 00:00")],
+    [
+        ("residential", "2026-05-09 00:00", "2026-05-12 00:00"),
+        ("non_residential", "2026-05-12 00:00", "2026-05-12 00:00"),
+    ],
 )
 def test_energize_after_inspection_across_labour_day(
     profile: str, energize_class: str, county: str, provincial: str, cast: Cast, freeze: Freeze
@@ -223,8 +230,7 @@ def test_energize_after_inspection_across_labour_day(
     dispatch(cast, order)
     services.acknowledge_order(actor=cast.yxb, number=order.number)
     freeze("2026-04-30 10:00")
-    services.record_application_step(actor=cast.yxb, number=order.number,
-                                     step="inspection_passed")
+    services.record_application_step(actor=cast.yxb, number=order.number, step="inspection_passed")
     # 6, 7, 8 May; then Saturday 9 May (make-up) and Monday 11 May.
     assert clock(order, "energize").deadline == by_profile(profile, county, provincial)
 

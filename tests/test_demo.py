@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_demo_has_every_role_customer_kinds_and_every_state(
-    freeze: Callable[[str], dt.datetime]
+    freeze: Callable[[str], dt.datetime],
 ) -> None:
     freeze("2026-11-20 16:00")
     result = load_demo(customers=1000, orders=400)
@@ -26,7 +26,10 @@ def test_demo_has_every_role_customer_kinds_and_every_state(
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     assert Customer.objects.count() == 1000
     assert set(Customer.objects.values_list("area_class", flat=True)) == {
-        "urban", "rural", "remote"}
+        "urban",
+        "rural",
+        "remote",
+    }
     assert Customer.objects.filter(name__contains="厂").exists()
     assert set(WorkOrder.objects.values_list("state", flat=True)) == set(State.values)
     assert OrderEvent.objects.filter(kind="customer_urged").exists()

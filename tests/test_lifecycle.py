@@ -23,8 +23,11 @@ Freeze = Callable[[str], dt.datetime]
 
 
 def kinds(order: WorkOrder) -> list[str]:
-    return list(OrderEvent.objects.filter(order__number=order.number)
-                .order_by("occurred_at", "id").values_list("kind", flat=True))
+    return list(
+        OrderEvent.objects.filter(order__number=order.number)
+        .order_by("occurred_at", "id")
+        .values_list("kind", flat=True)
+    )
 
 
 def test_a_repair_from_intake_to_archive(cast: Cast, freeze: Freeze) -> None:
@@ -41,8 +44,12 @@ def test_a_repair_from_intake_to_archive(cast: Cast, freeze: Freeze) -> None:
     freeze("2026-03-10 20:40")
     services.arrive(actor=crew, number=order.number)
     freeze("2026-03-10 20:55")
-    services.report_on_site(actor=crew, number=order.number, findings="表箱进线烧断",
-                            expected_restoration=bj("2026-03-10 22:00"))
+    services.report_on_site(
+        actor=crew,
+        number=order.number,
+        findings="表箱进线烧断",
+        expected_restoration=bj("2026-03-10 22:00"),
+    )
     freeze("2026-03-10 21:40")
     services.restore_supply(actor=crew, number=order.number)
     services.reply_order(actor=crew, number=order.number, result="更换进线,已送电")
@@ -52,10 +59,24 @@ def test_a_repair_from_intake_to_archive(cast: Cast, freeze: Freeze) -> None:
     final = services.archive_order(actor=cast.agent, number=order.number)
     assert final.state == "archived"
     assert final.closed_at == bj("2026-03-10 21:50")
-    assert kinds(order) == ["accepted", "dispatched", "acknowledged", "departed", "arrived",
-                            "on_site_reported", "restored", "replied", "approved", "archived"]
+    assert kinds(order) == [
+        "accepted",
+        "dispatched",
+        "acknowledged",
+        "departed",
+        "arrived",
+        "on_site_reported",
+        "restored",
+        "replied",
+        "approved",
+        "archived",
+    ]
     assert {c.kind: c.late for c in Clock.objects.filter(order=final)} == {
-        "dispatch": False, "return": False, "arrival": False, "onsite_report": False}
+        "dispatch": False,
+        "return": False,
+        "arrival": False,
+        "onsite_report": False,
+    }
     assert final.is_late is False
     assert final.next_deadline is None
 
@@ -86,8 +107,12 @@ def test_every_event_records_actor_occurrence_and_recording_time(
     freeze("2026-03-10 09:30")
     order = accept(cast, "complaint")
     freeze("2026-03-10 10:00")
-    services.dispatch_order(actor=cast.agent2, number=order.number, department_code="YXB",
-                            occurred_at=bj("2026-03-10 09:40"))
+    services.dispatch_order(
+        actor=cast.agent2,
+        number=order.number,
+        department_code="YXB",
+        occurred_at=bj("2026-03-10 09:40"),
+    )
     event = OrderEvent.objects.get(order=order, kind="dispatched")
     assert event.actor == cast.agent2
     assert event.occurred_at == bj("2026-03-10 09:40")
@@ -105,7 +130,10 @@ def test_order_numbers_follow_a_per_day_sequence(cast: Cast, freeze: Freeze) -> 
     freeze("2026-03-11 00:01")
     third = accept(cast, "consultation", cast.rural)
     assert [first.number, second.number, third.number] == [
-        "2026031000001", "2026031000002", "2026031100001"]
+        "2026031000001",
+        "2026031000002",
+        "2026031100001",
+    ]
 
 
 def test_returned_order_starts_the_new_holders_clocks_afresh(cast: Cast, freeze: Freeze) -> None:
@@ -147,14 +175,14 @@ def test_customer_facing_result_clock_keeps_running_across_a_return(
     assert result.deadline == result_deadline
     assert result.department.code == "YXB"  # type: ignore[union-attr]
     # Each department answers for its own return clock.
-    returns = {c.department.code: c.status for c in  # type: ignore[union-attr]
-               Clock.objects.filter(order=order, kind="return")}
+    returns = {
+        c.department.code: c.status
+        for c in Clock.objects.filter(order=order, kind="return")  # type: ignore[union-attr]
+    }
     assert returns == {"DDZX": "done", "YXB": "open"}
 
 
-def test_send_back_reopens_the_result_clock_and_counts_rework(
-    cast: Cast, freeze: Freeze
-) -> None:
+def test_send_back_reopens_the_result_clock_and_counts_rework(cast: Cast, freeze: Freeze) -> None:
     freeze("2026-03-09 09:00")
     order = accept(cast, "complaint")
     dispatch(cast, order)
@@ -177,8 +205,13 @@ def test_suspension_pauses_exactly_the_named_clocks_minutes(cast: Cast, freeze: 
     dispatch(cast, order)  # arrival due 09:45
     services.acknowledge_order(actor=cast.crew_khzx, number=order.number)
     freeze("2026-03-10 09:10")
-    services.suspend_order(actor=cast.crew_khzx, number=order.number, reason="appointment",
-                           appointment_at=bj("2026-03-10 14:00"), note="客户要求下午到场")
+    services.suspend_order(
+        actor=cast.crew_khzx,
+        number=order.number,
+        reason="appointment",
+        appointment_at=bj("2026-03-10 14:00"),
+        note="客户要求下午到场",
+    )
     assert clock(order, "arrival").status == "paused"
     assert clock(order, "arrival").deadline is None
     with pytest.raises(IllegalTransition, match="suspended"):
@@ -197,8 +230,9 @@ def test_suspension_pauses_working_day_clocks_and_keeps_what_was_left(
     dispatch(cast, order)
     services.acknowledge_order(actor=cast.yxb, number=order.number)
     freeze("2026-03-10 15:00")  # 4 working days left: 11, 12, 13, 16
-    services.suspend_order(actor=cast.yxb, number=order.number, reason="customer_wait",
-                           note="等待客户提供缴费凭证")
+    services.suspend_order(
+        actor=cast.yxb, number=order.number, reason="customer_wait", note="等待客户提供缴费凭证"
+    )
     assert clock(order, "result").status == "paused"
     freeze("2026-03-16 11:00")  # Monday
     services.resume_order(actor=cast.yxb, number=order.number)
@@ -210,8 +244,12 @@ def test_appointment_does_not_pause_the_complaint_result(cast: Cast, freeze: Fre
     order = accept(cast, "complaint")
     dispatch(cast, order)
     services.acknowledge_order(actor=cast.yxb, number=order.number)
-    services.suspend_order(actor=cast.yxb, number=order.number, reason="appointment",
-                           appointment_at=bj("2026-03-11 10:00"))
+    services.suspend_order(
+        actor=cast.yxb,
+        number=order.number,
+        reason="appointment",
+        appointment_at=bj("2026-03-11 10:00"),
+    )
     assert clock(order, "result").status == "open"
     assert clock(order, "result").deadline == bj("2026-03-17 00:00")
 
@@ -231,8 +269,12 @@ def test_a_repeat_call_is_an_urge_on_the_open_order(cast: Cast, freeze: Freeze) 
     freeze("2026-03-10 09:00")
     first = accept(cast, "repair")
     freeze("2026-03-10 09:20")
-    outcome = services.link_call(actor=cast.agent, intake=intake("repair", cast.urban),
-                                 parent_number=first.number, note="客户再次来电催问")
+    outcome = services.link_call(
+        actor=cast.agent,
+        intake=intake("repair", cast.urban),
+        parent_number=first.number,
+        note="客户再次来电催问",
+    )
     assert outcome.urged is True
     assert outcome.order.urge_count == 1
     assert WorkOrder.objects.count() == 1
@@ -246,8 +288,9 @@ def test_another_caller_about_the_same_fault_is_linked_without_a_new_dispatch(
     first = accept(cast, "repair")
     dispatch(cast, first)
     freeze("2026-03-10 09:10")
-    outcome = services.link_call(actor=cast.agent, intake=intake("repair", cast.urban_neighbour),
-                                 parent_number=first.number)
+    outcome = services.link_call(
+        actor=cast.agent, intake=intake("repair", cast.urban_neighbour), parent_number=first.number
+    )
     linked = outcome.order
     assert outcome.urged is False
     assert linked.state == "linked"
@@ -263,15 +306,15 @@ def test_consultation_answered_at_intake_is_closed_with_its_answer(
     cast: Cast, freeze: Freeze
 ) -> None:
     freeze("2026-03-10 09:00")
-    order = services.answer_at_intake(actor=cast.agent, intake=intake("consultation", cast.urban),
-                                      answer="居民阶梯电价分三档")
+    order = services.answer_at_intake(
+        actor=cast.agent, intake=intake("consultation", cast.urban), answer="居民阶梯电价分三档"
+    )
     assert order.state == "answered"
     assert kinds(order) == ["accepted", "answered"]
     archived = services.archive_order(actor=cast.agent, number=order.number)
     assert archived.state == "archived"
     with pytest.raises(InvalidInput, match="only consultations and queries"):
-        services.answer_at_intake(actor=cast.agent, intake=intake("repair", cast.rural),
-                                  answer="x")
+        services.answer_at_intake(actor=cast.agent, intake=intake("repair", cast.rural), answer="x")
 
 
 def test_cancel_keeps_the_order_and_its_history(cast: Cast, freeze: Freeze) -> None:
@@ -279,8 +322,7 @@ def test_cancel_keeps_the_order_and_its_history(cast: Cast, freeze: Freeze) -> N
     order = accept(cast, "repair")
     with pytest.raises(InvalidInput, match="reason"):
         services.cancel_order(actor=cast.leader, number=order.number, reason="  ")
-    cancelled = services.cancel_order(actor=cast.leader, number=order.number,
-                                      reason="客户自行恢复")
+    cancelled = services.cancel_order(actor=cast.leader, number=order.number, reason="客户自行恢复")
     assert cancelled.state == "cancelled"
     assert {c.status for c in Clock.objects.filter(order=order)} == {"void"}
     assert kinds(order) == ["accepted", "cancelled"]
@@ -291,16 +333,24 @@ def test_cancel_keeps_the_order_and_its_history(cast: Cast, freeze: Freeze) -> N
 @pytest.mark.parametrize(
     ("action", "call"),
     [
-        ("dispatch twice", lambda c, n: services.dispatch_order(
-            actor=c.agent, number=n, department_code="YXB")),
-        ("reply before acknowledging", lambda c, n: services.reply_order(
-            actor=c.yxb, number=n, result="x")),
+        (
+            "dispatch twice",
+            lambda c, n: services.dispatch_order(actor=c.agent, number=n, department_code="YXB"),
+        ),
+        (
+            "reply before acknowledging",
+            lambda c, n: services.reply_order(actor=c.yxb, number=n, result="x"),
+        ),
         ("approve without a reply", lambda c, n: services.approve_order(actor=c.leader, number=n)),
-        ("call back before approval", lambda c, n: services.callback_order(
-            actor=c.agent, number=n, satisfaction="satisfied")),
+        (
+            "call back before approval",
+            lambda c, n: services.callback_order(actor=c.agent, number=n, satisfaction="satisfied"),
+        ),
         ("archive an open order", lambda c, n: services.archive_order(actor=c.agent, number=n)),
-        ("answer a complaint", lambda c, n: services.answer_order(
-            actor=c.agent, number=n, answer="x")),
+        (
+            "answer a complaint",
+            lambda c, n: services.answer_order(actor=c.agent, number=n, answer="x"),
+        ),
     ],
 )
 def test_illegal_transitions_are_refused_and_change_nothing(
@@ -330,22 +380,34 @@ def test_times_reported_after_the_fact_are_checked(cast: Cast, freeze: Freeze) -
     order = accept(cast, "repair")
     freeze("2026-03-10 09:30")
     with pytest.raises(InvalidInput, match="in the future"):
-        services.dispatch_order(actor=cast.agent, number=order.number, department_code="KHZX",
-                                occurred_at=bj("2026-03-10 09:31"))
+        services.dispatch_order(
+            actor=cast.agent,
+            number=order.number,
+            department_code="KHZX",
+            occurred_at=bj("2026-03-10 09:31"),
+        )
     with pytest.raises(InvalidInput, match="before the order's previous event"):
-        services.dispatch_order(actor=cast.agent, number=order.number, department_code="KHZX",
-                                occurred_at=bj("2026-03-10 08:59"))
+        services.dispatch_order(
+            actor=cast.agent,
+            number=order.number,
+            department_code="KHZX",
+            occurred_at=bj("2026-03-10 08:59"),
+        )
     with pytest.raises(InvalidInput, match="in the future"):
-        services.accept_order(actor=cast.agent, intake=intake("repair", cast.rural),
-                              accepted_at=bj("2026-03-10 10:00"))
+        services.accept_order(
+            actor=cast.agent,
+            intake=intake("repair", cast.rural),
+            accepted_at=bj("2026-03-10 10:00"),
+        )
 
 
 def test_back_filled_acceptance_numbers_and_clocks_from_the_given_time(
     cast: Cast, freeze: Freeze
 ) -> None:
     freeze("2026-03-10 09:00")
-    order = services.accept_order(actor=cast.agent, intake=intake("complaint", cast.urban),
-                                  accepted_at=bj("2026-02-12 15:00"))
+    order = services.accept_order(
+        actor=cast.agent, intake=intake("complaint", cast.urban), accepted_at=bj("2026-02-12 15:00")
+    )
     assert order.number == "2026021200001"
     assert order.accepted_at == bj("2026-02-12 15:00")
     assert clock(order, "result").deadline == bj("2026-02-27 00:00")
@@ -365,8 +427,12 @@ def test_dispatch_elsewhere_than_suggested_needs_a_reason(cast: Cast, freeze: Fr
     with pytest.raises(InvalidInput, match="give a reason") as raised:
         services.dispatch_order(actor=cast.agent, number=order.number, department_code="DDZX")
     assert raised.value.field == "override_reason"
-    done = services.dispatch_order(actor=cast.agent, number=order.number, department_code="DDZX",
-                                   override_reason="客户反映停电导致电费异常")
+    done = services.dispatch_order(
+        actor=cast.agent,
+        number=order.number,
+        department_code="DDZX",
+        override_reason="客户反映停电导致电费异常",
+    )
     assert done.holder.code == "DDZX"  # type: ignore[union-attr]
     event = OrderEvent.objects.get(order=order, kind="dispatched")
     assert event.new["override_reason"] == "客户反映停电导致电费异常"
@@ -389,11 +455,11 @@ def test_application_steps_stop_their_clocks_in_order(cast: Cast, freeze: Freeze
     services.acknowledge_order(actor=cast.yxb, number=order.number)
     with pytest.raises(IllegalTransition, match="inspection"):
         services.record_application_step(actor=cast.yxb, number=order.number, step="energized")
-    services.record_application_step(actor=cast.yxb, number=order.number,
-                                     step="supply_plan_replied")
+    services.record_application_step(
+        actor=cast.yxb, number=order.number, step="supply_plan_replied"
+    )
     assert clock(order, "supply_plan").status == "done"
-    services.record_application_step(actor=cast.yxb, number=order.number,
-                                     step="inspection_passed")
+    services.record_application_step(actor=cast.yxb, number=order.number, step="inspection_passed")
     services.record_application_step(actor=cast.yxb, number=order.number, step="energized")
     assert clock(order, "energize").status == "done"
     with pytest.raises(IllegalTransition, match="already recorded"):
@@ -423,8 +489,11 @@ def test_a_failure_in_the_middle_of_a_transition_leaves_nothing_half_done(
 ) -> None:
     freeze("2026-03-10 09:00")
     order = accept(cast, "repair")
-    before = (WorkOrder.objects.get(pk=order.pk).version, OrderEvent.objects.count(),
-              list(Clock.objects.values_list("id", "status")))
+    before = (
+        WorkOrder.objects.get(pk=order.pk).version,
+        OrderEvent.objects.count(),
+        list(Clock.objects.values_list("id", "status")),
+    )
 
     def crash(*args: object, **kwargs: object) -> None:
         raise RuntimeError("power cut in the server room")
@@ -434,7 +503,10 @@ def test_a_failure_in_the_middle_of_a_transition_leaves_nothing_half_done(
     with pytest.raises(RuntimeError):
         services.dispatch_order(actor=cast.agent, number=order.number, department_code="KHZX")
     after = WorkOrder.objects.get(pk=order.pk)
-    assert (after.version, OrderEvent.objects.count(),
-            list(Clock.objects.values_list("id", "status"))) == before
+    assert (
+        after.version,
+        OrderEvent.objects.count(),
+        list(Clock.objects.values_list("id", "status")),
+    ) == before
     assert after.state == "accepted"
     assert after.holder is None

@@ -20,8 +20,16 @@ from tests.conftest import Cast, bj
 from tests.flows import accept, dispatch, intake
 
 Freeze = Callable[[str], dt.datetime]
-ROLES = ["agent", "shift_leader", "supervisor", "handler", "crew", "assessor", "administrator",
-         "integration"]
+ROLES = [
+    "agent",
+    "shift_leader",
+    "supervisor",
+    "handler",
+    "crew",
+    "assessor",
+    "administrator",
+    "integration",
+]
 
 # Written out by hand from domain.md's roles, not derived from the code's table.
 EXPECTED: dict[str, set[str]] = {
@@ -97,57 +105,96 @@ def _application(cast: Cast) -> tuple[str, str]:
 
 
 def _answered(cast: Cast) -> tuple[str, str]:
-    order = services.answer_at_intake(actor=cast.agent, intake=intake("consultation", cast.urban),
-                                      answer="已答复")
+    order = services.answer_at_intake(
+        actor=cast.agent, intake=intake("consultation", cast.urban), answer="已答复"
+    )
     return order.number, "KFB"
 
 
 SCENARIOS: dict[str, Scenario] = {
-    "accept": Scenario(lambda c: ("", "KFB"), lambda u, n, c: services.accept_order(
-        actor=u, intake=intake("complaint", c.rural), confirm_new=True)),
-    "answer": Scenario(lambda c: ("", "KFB"), lambda u, n, c: services.answer_at_intake(
-        actor=u, intake=intake("query", c.rural), answer="本月电费 86 元")),
-    "link": Scenario(lambda c: (accept(c, "repair").number, "KFB"),
-                     lambda u, n, c: services.link_call(
-                         actor=u, intake=intake("repair", c.urban_neighbour), parent_number=n)),
-    "urge": Scenario(lambda c: _complaint_at(c, "accepted"),
-                     lambda u, n, c: services.urge_order(actor=u, number=n)),
-    "dispatch": Scenario(lambda c: _complaint_at(c, "accepted"),
-                         lambda u, n, c: services.dispatch_order(
-                             actor=u, number=n, department_code="YXB")),
-    "return": Scenario(lambda c: _complaint_at(c, "dispatched"),
-                       lambda u, n, c: services.return_order(actor=u, number=n, reason="非本部门")),
-    "acknowledge": Scenario(lambda c: _complaint_at(c, "dispatched"),
-                            lambda u, n, c: services.acknowledge_order(actor=u, number=n)),
-    "depart": Scenario(lambda c: _repair_at(c, "acknowledged"),
-                       lambda u, n, c: services.depart(actor=u, number=n)),
-    "arrive": Scenario(lambda c: _repair_at(c, "departed"),
-                       lambda u, n, c: services.arrive(actor=u, number=n)),
-    "onsite_report": Scenario(lambda c: _repair_at(c, "arrived"),
-                              lambda u, n, c: services.report_on_site(
-                                  actor=u, number=n, findings="树枝压线")),
-    "restore": Scenario(lambda c: _repair_at(c, "reported"),
-                        lambda u, n, c: services.restore_supply(actor=u, number=n)),
-    "application_step": Scenario(_application, lambda u, n, c: services.record_application_step(
-        actor=u, number=n, step="supply_plan_replied")),
-    "reply": Scenario(lambda c: _complaint_at(c, "acknowledged"),
-                      lambda u, n, c: services.reply_order(actor=u, number=n, result="已处理")),
-    "approve": Scenario(lambda c: _complaint_at(c, "replied"),
-                        lambda u, n, c: services.approve_order(actor=u, number=n)),
-    "send_back": Scenario(lambda c: _complaint_at(c, "replied"),
-                          lambda u, n, c: services.send_back_order(
-                              actor=u, number=n, reason="不完整")),
-    "callback": Scenario(lambda c: _complaint_at(c, "approved"),
-                         lambda u, n, c: services.callback_order(
-                             actor=u, number=n, satisfaction="satisfied")),
+    "accept": Scenario(
+        lambda c: ("", "KFB"),
+        lambda u, n, c: services.accept_order(
+            actor=u, intake=intake("complaint", c.rural), confirm_new=True
+        ),
+    ),
+    "answer": Scenario(
+        lambda c: ("", "KFB"),
+        lambda u, n, c: services.answer_at_intake(
+            actor=u, intake=intake("query", c.rural), answer="本月电费 86 元"
+        ),
+    ),
+    "link": Scenario(
+        lambda c: (accept(c, "repair").number, "KFB"),
+        lambda u, n, c: services.link_call(
+            actor=u, intake=intake("repair", c.urban_neighbour), parent_number=n
+        ),
+    ),
+    "urge": Scenario(
+        lambda c: _complaint_at(c, "accepted"),
+        lambda u, n, c: services.urge_order(actor=u, number=n),
+    ),
+    "dispatch": Scenario(
+        lambda c: _complaint_at(c, "accepted"),
+        lambda u, n, c: services.dispatch_order(actor=u, number=n, department_code="YXB"),
+    ),
+    "return": Scenario(
+        lambda c: _complaint_at(c, "dispatched"),
+        lambda u, n, c: services.return_order(actor=u, number=n, reason="非本部门"),
+    ),
+    "acknowledge": Scenario(
+        lambda c: _complaint_at(c, "dispatched"),
+        lambda u, n, c: services.acknowledge_order(actor=u, number=n),
+    ),
+    "depart": Scenario(
+        lambda c: _repair_at(c, "acknowledged"), lambda u, n, c: services.depart(actor=u, number=n)
+    ),
+    "arrive": Scenario(
+        lambda c: _repair_at(c, "departed"), lambda u, n, c: services.arrive(actor=u, number=n)
+    ),
+    "onsite_report": Scenario(
+        lambda c: _repair_at(c, "arrived"),
+        lambda u, n, c: services.report_on_site(actor=u, number=n, findings="树枝压线"),
+    ),
+    "restore": Scenario(
+        lambda c: _repair_at(c, "reported"),
+        lambda u, n, c: services.restore_supply(actor=u, number=n),
+    ),
+    "application_step": Scenario(
+        _application,
+        lambda u, n, c: services.record_application_step(
+            actor=u, number=n, step="supply_plan_replied"
+        ),
+    ),
+    "reply": Scenario(
+        lambda c: _complaint_at(c, "acknowledged"),
+        lambda u, n, c: services.reply_order(actor=u, number=n, result="已处理"),
+    ),
+    "approve": Scenario(
+        lambda c: _complaint_at(c, "replied"),
+        lambda u, n, c: services.approve_order(actor=u, number=n),
+    ),
+    "send_back": Scenario(
+        lambda c: _complaint_at(c, "replied"),
+        lambda u, n, c: services.send_back_order(actor=u, number=n, reason="不完整"),
+    ),
+    "callback": Scenario(
+        lambda c: _complaint_at(c, "approved"),
+        lambda u, n, c: services.callback_order(actor=u, number=n, satisfaction="satisfied"),
+    ),
     "archive": Scenario(_answered, lambda u, n, c: services.archive_order(actor=u, number=n)),
-    "cancel": Scenario(lambda c: _complaint_at(c, "accepted"),
-                       lambda u, n, c: services.cancel_order(actor=u, number=n, reason="重复")),
-    "suspend": Scenario(lambda c: _complaint_at(c, "acknowledged"),
-                        lambda u, n, c: services.suspend_order(
-                            actor=u, number=n, reason="customer_wait")),
-    "resume": Scenario(lambda c: _complaint_at(c, "suspended"),
-                       lambda u, n, c: services.resume_order(actor=u, number=n)),
+    "cancel": Scenario(
+        lambda c: _complaint_at(c, "accepted"),
+        lambda u, n, c: services.cancel_order(actor=u, number=n, reason="重复"),
+    ),
+    "suspend": Scenario(
+        lambda c: _complaint_at(c, "acknowledged"),
+        lambda u, n, c: services.suspend_order(actor=u, number=n, reason="customer_wait"),
+    ),
+    "resume": Scenario(
+        lambda c: _complaint_at(c, "suspended"),
+        lambda u, n, c: services.resume_order(actor=u, number=n),
+    ),
 }
 
 
@@ -157,10 +204,17 @@ class _Rollback(Exception):
 
 def _member(role: str, department: str) -> User:
     """A fresh user of `role`; holders sit in the department holding the order."""
-    home = {"agent": "KFB", "shift_leader": "KFB", "supervisor": "KFB", "assessor": "YXB",
-            "administrator": None, "integration": None}.get(role, department)
-    return create_user(username=f"{role}-{department}-probe", password=None, role=role,
-                       department_code=home)
+    home = {
+        "agent": "KFB",
+        "shift_leader": "KFB",
+        "supervisor": "KFB",
+        "assessor": "YXB",
+        "administrator": None,
+        "integration": None,
+    }.get(role, department)
+    return create_user(
+        username=f"{role}-{department}-probe", password=None, role=role, department_code=home
+    )
 
 
 @pytest.mark.parametrize("action", sorted(EXPECTED))
@@ -195,8 +249,11 @@ def test_a_former_holder_still_sees_but_can_no_longer_act(cast: Cast, freeze: Fr
     order = dispatch(cast, accept(cast, "complaint", topic="outage"))  # DDZX
     services.return_order(actor=cast.ddzx, number=order.number, reason="非本部门")
     services.dispatch_order(actor=cast.agent, number=order.number, department_code="YXB")
-    assert WorkOrder.objects.filter(pk=order.pk).filter(
-        pk__in=filter_orders(cast.ddzx, OrderFilter())).exists()
+    assert (
+        WorkOrder.objects.filter(pk=order.pk)
+        .filter(pk__in=filter_orders(cast.ddzx, OrderFilter()))
+        .exists()
+    )
     with pytest.raises(PermissionDenied, match="not held by your department"):
         services.acknowledge_order(actor=cast.ddzx, number=order.number)
 
@@ -242,8 +299,9 @@ def test_searching_by_customer_does_not_reveal_who_reported(cast: Cast, freeze: 
     report = _report(cast)
     complaint = accept(cast, "complaint", cast.rural)
     by_customer = OrderFilter(customer=cast.rural.account_number)
-    seen_by_other_agent = set(filter_orders(cast.agent2, by_customer)
-                              .values_list("number", flat=True))
+    seen_by_other_agent = set(
+        filter_orders(cast.agent2, by_customer).values_list("number", flat=True)
+    )
     assert seen_by_other_agent == {complaint.number}
     seen_by_handler = set(filter_orders(cast.zgb, by_customer).values_list("number", flat=True))
     assert seen_by_handler == {report.number}
@@ -251,8 +309,9 @@ def test_searching_by_customer_does_not_reveal_who_reported(cast: Cast, freeze: 
 
 def test_anonymous_reports_name_nobody(cast: Cast, freeze: Freeze) -> None:
     freeze("2026-03-10 09:00")
-    order = services.accept_order(actor=cast.agent, intake=intake(
-        "report", None, anonymous=True, caller_phone="13800000000"))
+    order = services.accept_order(
+        actor=cast.agent, intake=intake("report", None, anonymous=True, caller_phone="13800000000")
+    )
     assert order.customer is None
     assert order_out(_loaded(order), cast.leader)["caller_phone"] == "***"
     assert bj("2026-03-10 09:00") == order.accepted_at

@@ -41,19 +41,33 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
 @pytest.mark.parametrize(
     ("old", "new", "key", "reason"),
     [
-        ('dispatch = "5 min"', 'dispatch = "5 minutos"', "types.repair.limits.dispatch",
-         "not a time limit"),
-        ('onsite_report = "20 min"', 'onsite_report = "20 min"\nresult = "1 working day"',
-         "types.repair.limits.result", "not a clock of repair"),
-        ('arrival = { urban = "45 min", rural = "90 min", remote = "120 min" }',
-         'arrival = { urban = "45 min", rural = "90 min" }', "types.repair.limits.arrival",
-         "keys must be exactly"),
+        (
+            'dispatch = "5 min"',
+            'dispatch = "5 minutos"',
+            "types.repair.limits.dispatch",
+            "not a time limit",
+        ),
+        (
+            'onsite_report = "20 min"',
+            'onsite_report = "20 min"\nresult = "1 working day"',
+            "types.repair.limits.result",
+            "not a clock of repair",
+        ),
+        (
+            'arrival = { urban = "45 min", rural = "90 min", remote = "120 min" }',
+            'arrival = { urban = "45 min", rural = "90 min" }',
+            "types.repair.limits.arrival",
+            "keys must be exactly",
+        ),
         ("sample_share = 0.05", "sample_share = 5", "callback.sample_share", "less than or equal"),
-        ('dissatisfied = "reopen"', 'dissatisfied = "ignore"', "callback.dissatisfied",
-         "reopen"),
-        ('[types.praise]', '[types.weather]', "types.weather", "Input should be"),
-        ('department = "XSS"', 'department = "XSS"\nby_jurisdiction = true', "routing.0",
-         "either department or by_jurisdiction"),
+        ('dissatisfied = "reopen"', 'dissatisfied = "ignore"', "callback.dissatisfied", "reopen"),
+        ("[types.praise]", "[types.weather]", "types.weather", "Input should be"),
+        (
+            'department = "XSS"',
+            'department = "XSS"\nby_jurisdiction = true',
+            "routing.0",
+            "either department or by_jurisdiction",
+        ),
     ],
 )
 def test_a_broken_policy_names_file_key_and_reason(

@@ -72,13 +72,19 @@ class User(AbstractUser):
 
     role = models.CharField(max_length=20, choices=Role.choices, verbose_name=_("role"))
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="members",
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
         verbose_name=_("department"),
     )
     full_name = models.CharField(max_length=40, blank=True, verbose_name=_("full name"))
     phone = models.CharField(max_length=30, blank=True, verbose_name=_("phone"))
     language = models.CharField(
-        max_length=10, default="zh-hans", choices=[("zh-hans", "简体中文"), ("en", "English")],
+        max_length=10,
+        default="zh-hans",
+        choices=[("zh-hans", "简体中文"), ("en", "English")],
         verbose_name=_("language"),
     )
 

@@ -48,14 +48,30 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
 
 #: Actions a handler or crew may take only on orders their own department holds.
 HOLDER_ACTIONS = frozenset(
-    {"return", "acknowledge", "depart", "arrive", "onsite_report", "restore",
-     "application_step", "reply", "suspend", "resume"}
+    {
+        "return",
+        "acknowledge",
+        "depart",
+        "arrive",
+        "onsite_report",
+        "restore",
+        "application_step",
+        "reply",
+        "suspend",
+        "resume",
+    }
 )
 
 #: Roles that see every order (others see what their department held).
 SEES_ALL_ORDERS = frozenset(
-    {Role.AGENT, Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ASSESSOR, Role.ADMINISTRATOR,
-     Role.INTEGRATION}
+    {
+        Role.AGENT,
+        Role.SHIFT_LEADER,
+        Role.SUPERVISOR,
+        Role.ASSESSOR,
+        Role.ADMINISTRATOR,
+        Role.INTEGRATION,
+    }
 )
 
 #: Roles that manage the calendar, users and tokens.

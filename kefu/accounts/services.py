@@ -58,7 +58,7 @@ def create_token(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Make a token; the secret is returned once and never stored."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name, digest=token_digest(secret), prefix=secret[len(TOKEN_PREFIX):][:8]
+        user=user, name=name, digest=token_digest(secret), prefix=secret[len(TOKEN_PREFIX) :][:8]
     )
     return token, secret
 

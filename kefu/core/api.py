@@ -60,8 +60,12 @@ def _user(request: HttpRequest) -> User:
 @router.get("/me", response=MeOut, summary="The authenticated user")
 def me(request: HttpRequest) -> dict[str, Any]:
     user = _user(request)
-    return {"username": user.username, "full_name": user.full_name, "role": user.role,
-            "department": user.department.code if user.department else None}
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "role": user.role,
+        "department": user.department.code if user.department else None,
+    }
 
 
 @router.get("/departments", response=list[DepartmentOut], summary="Departments")
@@ -74,8 +78,11 @@ def policy(request: HttpRequest) -> dict[str, Any]:
     return active_policy().summary()
 
 
-@router.get("/calendar/{year}", response={200: CalendarOut, 401: dict, 422: dict},
-            summary="A year of the working-day calendar")
+@router.get(
+    "/calendar/{year}",
+    response={200: CalendarOut, 401: dict, 422: dict},
+    summary="A year of the working-day calendar",
+)
 def calendar_year(request: HttpRequest, year: int) -> dict[str, Any]:
     if not 2000 <= year <= 2100:
         raise InvalidInput("year must be between 2000 and 2100", field="year")
@@ -88,8 +95,11 @@ def calendar_year(request: HttpRequest, year: int) -> dict[str, Any]:
     }
 
 
-@router.get("/alerts", response={200: list[AlertOut], 401: dict, 403: dict},
-            summary="Open alerts for administrators")
+@router.get(
+    "/alerts",
+    response={200: list[AlertOut], 401: dict, 403: dict},
+    summary="Open alerts for administrators",
+)
 def alerts(request: HttpRequest) -> list[Alert]:
     if Role(_user(request).role) not in ADMINISTERS:
         raise PermissionDenied("alerts are for administrators")

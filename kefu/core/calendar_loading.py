@@ -11,12 +11,16 @@ import datetime as dt
 import io
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
 from kefu.core.errors import InvalidInput
 from kefu.core.models import Alert, AlertKind, CalendarDay, CalendarYear, DayKind
+
+if TYPE_CHECKING:
+    from kefu.accounts.models import User
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +98,7 @@ def csv_year_days(year: int, text: str) -> list[DayRow]:
     return rows
 
 
-def store_year(year: int, rows: list[DayRow], *, source: str, actor: object = None) -> int:
+def store_year(year: int, rows: list[DayRow], *, source: str, actor: User | None = None) -> int:
     """Replace a year's days, mark it covered, and recompute deadlines that guessed it.
 
     Returns how many provisional clocks were recomputed.
@@ -119,8 +123,9 @@ def store_year(year: int, rows: list[DayRow], *, source: str, actor: object = No
             kind=AlertKind.CALENDAR_MISSING, key=missing_year_key(year), resolved_at=None
         ).update(resolved_at=timezone.now())
         recomputed = recompute_provisional_clocks(years={year})
-    log.info("calendar %s loaded from %s; %s provisional deadlines recomputed",
-             year, source, recomputed)
+    log.info(
+        "calendar %s loaded from %s; %s provisional deadlines recomputed", year, source, recomputed
+    )
     return recomputed
 
 

@@ -62,6 +62,9 @@ class DailySequence(models.Model):
     day = models.DateField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
+
 
 class AlertKind(models.TextChoices):
     CALENDAR_MISSING = "calendar_missing", _("Calendar year missing")

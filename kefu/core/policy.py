@@ -136,8 +136,11 @@ class Policy(_Strict):
             for clock, value in type_policy.limits.items():
                 key = f"types.{type_name.value}.limits.{clock}"
                 if clock not in allowed:
-                    raise _KeyError(key, f"'{clock}' is not a clock of {type_name.value}; "
-                                         f"allowed: {', '.join(sorted(allowed))}")
+                    raise _KeyError(
+                        key,
+                        f"'{clock}' is not a clock of {type_name.value}; "
+                        f"allowed: {', '.join(sorted(allowed))}",
+                    )
                 selector = CLOCK_SELECTORS.get(clock)
                 if isinstance(value, dict):
                     if selector is None:
@@ -145,16 +148,17 @@ class Policy(_Strict):
                     missing = selector[1] - value.keys()
                     extra = value.keys() - selector[1]
                     if missing or extra:
-                        raise _KeyError(key, f"keys must be exactly {sorted(selector[1])} "
-                                             f"(by {selector[0]})")
+                        raise _KeyError(
+                            key, f"keys must be exactly {sorted(selector[1])} (by {selector[0]})"
+                        )
                 elif selector is not None:
-                    raise _KeyError(key, f"this clock needs a table by {selector[0]}: "
-                                         f"{sorted(selector[1])}")
+                    raise _KeyError(
+                        key, f"this clock needs a table by {selector[0]}: {sorted(selector[1])}"
+                    )
         for reason, suspension in self.suspension.items():
             for clock in suspension.pauses:
                 if clock not in {c for cs in CLOCKS_BY_TYPE.values() for c in cs}:
-                    raise _KeyError(f"suspension.{reason.value}.pauses",
-                                    f"unknown clock '{clock}'")
+                    raise _KeyError(f"suspension.{reason.value}.pauses", f"unknown clock '{clock}'")
         return self
 
     # --- questions the services ask -------------------------------------------------
@@ -184,8 +188,11 @@ class Policy(_Strict):
                     "label_en": p.label_en,
                     "callback": p.callback,
                     "limits": {
-                        c: ({k: str(v) for k, v in lim.items()} if isinstance(lim, dict)
-                            else str(lim))
+                        c: (
+                            {k: str(v) for k, v in lim.items()}
+                            if isinstance(lim, dict)
+                            else str(lim)
+                        )
                         for c, lim in p.limits.items()
                     },
                 }

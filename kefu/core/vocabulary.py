@@ -47,10 +47,7 @@ class ClockKind(models.TextChoices):
 #: Which clocks make sense for which type; a policy naming another is refused.
 CLOCKS_BY_TYPE: dict[str, frozenset[str]] = {
     RequestType.REPAIR: frozenset({"dispatch", "return", "arrival", "onsite_report", "callback"}),
-    **{
-        t: frozenset({"dispatch", "return", "result", "callback"})
-        for t in COMPLAINT_LIKE
-    },
+    **{t: frozenset({"dispatch", "return", "result", "callback"}) for t in COMPLAINT_LIKE},
     **{
         t: frozenset({"dispatch", "return", "department_answer", "callback"})
         for t in ANSWERABLE_AT_INTAKE

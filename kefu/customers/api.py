@@ -63,24 +63,30 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-@router.get("", response={200: CustomerPage, 401: dict, 422: dict},
-            summary="Find customers as you type")
+@router.get(
+    "", response={200: CustomerPage, 401: dict, 422: dict}, summary="Find customers as you type"
+)
 def search_customers(request: HttpRequest, q: ShortText, limit: int = 20) -> dict[str, Any]:
     limit = max(1, min(limit, 100))
     return {"items": list(find_customers(q)[:limit])}
 
 
-@router.get("/{account_number}", response={200: CustomerProfileOut, 401: dict, 404: dict,
-                                            422: dict},
-            summary="A customer's profile with open and recent orders")
+@router.get(
+    "/{account_number}",
+    response={200: CustomerProfileOut, 401: dict, 404: dict, 422: dict},
+    summary="A customer's profile with open and recent orders",
+)
 def get_customer(request: HttpRequest, account_number: Code) -> dict[str, Any]:
     user = _user(request)
     customer = Customer.objects.filter(account_number=account_number).first()
     if customer is None:
-        raise NotFound(f"no customer with account number {account_number}",
-                       field="account_number")
-    orders = (orders_visible_to(user).filter(customer=customer)
-              .exclude(informant_hidden_filter(user)).order_by("-accepted_at"))
+        raise NotFound(f"no customer with account number {account_number}", field="account_number")
+    orders = (
+        orders_visible_to(user)
+        .filter(customer=customer)
+        .exclude(informant_hidden_filter(user))
+        .order_by("-accepted_at")
+    )
     data = CustomerOut.from_orm(customer).dict()
     data["open_orders"] = list(orders.filter(state__in=list(OPEN_STATES))[:20])
     data["recent_orders"] = list(orders[:10])

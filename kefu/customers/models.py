@@ -36,33 +36,57 @@ class Customer(models.Model):
     account_number = models.CharField(max_length=20, unique=True, verbose_name=_("account number"))
     name = models.CharField(max_length=80, verbose_name=_("name"))
     phone = models.CharField(max_length=20, db_index=True, verbose_name=_("phone"))
-    alt_phone = models.CharField(max_length=20, blank=True, db_index=True,
-                                 verbose_name=_("other phone"))
+    alt_phone = models.CharField(
+        max_length=20, blank=True, db_index=True, verbose_name=_("other phone")
+    )
     address = models.CharField(max_length=200, verbose_name=_("address"))
     landmark = models.CharField(max_length=100, blank=True, verbose_name=_("landmark"))
     district = models.CharField(max_length=40, db_index=True, verbose_name=_("district"))
-    area_class = models.CharField(max_length=10, choices=AreaClass.choices,
-                                  verbose_name=_("area class"))
+    area_class = models.CharField(
+        max_length=10, choices=AreaClass.choices, verbose_name=_("area class")
+    )
     substation = models.CharField(max_length=60, verbose_name=_("substation"))
     feeder = models.CharField(max_length=60, verbose_name=_("feeder"))
     transformer = models.CharField(max_length=60, db_index=True, verbose_name=_("transformer"))
-    category = models.CharField(max_length=20, choices=CustomerCategory.choices,
-                                verbose_name=_("category"))
-    voltage_kv = models.DecimalField(max_digits=7, decimal_places=2, default=Decimal("0.4"),
-                                     verbose_name=_("supply voltage (kV)"))
-    important_class = models.CharField(max_length=10, choices=ImportantClass.choices,
-                                       blank=True, default="", verbose_name=_("important class"))
-    value_tier = models.CharField(max_length=10, choices=ValueTier.choices,
-                                  default=ValueTier.ORDINARY, verbose_name=_("value tier"))
-    monthly_spend = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"),
-                                        verbose_name=_("average monthly spend (ARPU)"))
+    category = models.CharField(
+        max_length=20, choices=CustomerCategory.choices, verbose_name=_("category")
+    )
+    voltage_kv = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        default=Decimal("0.4"),
+        verbose_name=_("supply voltage (kV)"),
+    )
+    important_class = models.CharField(
+        max_length=10,
+        choices=ImportantClass.choices,
+        blank=True,
+        default="",
+        verbose_name=_("important class"),
+    )
+    value_tier = models.CharField(
+        max_length=10,
+        choices=ValueTier.choices,
+        default=ValueTier.ORDINARY,
+        verbose_name=_("value tier"),
+    )
+    monthly_spend = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        verbose_name=_("average monthly spend (ARPU)"),
+    )
     customer_since = models.DateField(null=True, blank=True, verbose_name=_("customer since"))
     credit_score = models.PositiveSmallIntegerField(default=100, verbose_name=_("credit score"))
     red_list = models.BooleanField(default=False, verbose_name=_("red list"))
     black_list = models.BooleanField(default=False, verbose_name=_("black list"))
     account_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="managed_customers", verbose_name=_("account manager"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="managed_customers",
+        verbose_name=_("account manager"),
     )
 
     class Meta:

@@ -13,9 +13,7 @@ def find_customers(text: str) -> QuerySet[Customer]:
     if not text:
         return Customer.objects.none()
     if text.isdigit():
-        exact = Customer.objects.filter(
-            Q(account_number=text) | Q(phone=text) | Q(alt_phone=text)
-        )
+        exact = Customer.objects.filter(Q(account_number=text) | Q(phone=text) | Q(alt_phone=text))
         if exact.exists():
             return exact
         return Customer.objects.filter(

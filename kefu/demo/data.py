@@ -36,8 +36,12 @@ DISTRICTS: dict[str, str] = {
     "云岭乡": AreaClass.REMOTE,
 }
 SUBSTATIONS = {
-    "城关街道": "110kV城关变电站", "江北街道": "110kV城关变电站", "桃花镇": "35kV桃花变电站",
-    "白鹤镇": "35kV桃花变电站", "龙泉乡": "35kV龙泉变电站", "高山乡": "35kV高山变电站",
+    "城关街道": "110kV城关变电站",
+    "江北街道": "110kV城关变电站",
+    "桃花镇": "35kV桃花变电站",
+    "白鹤镇": "35kV桃花变电站",
+    "龙泉乡": "35kV龙泉变电站",
+    "高山乡": "35kV高山变电站",
     "云岭乡": "35kV高山变电站",
 }
 
@@ -85,18 +89,41 @@ PEOPLE = [
 ]
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"  # noqa: E501
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬建国志强海燕德福春梅雪梅文"  # noqa: E501
-VILLAGES = ["和平", "新华", "红星", "向阳", "胜利", "光明", "幸福", "团结", "民主", "复兴", "长岭", "石桥"]
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬建国志强海燕德福春梅雪梅文"
+)
+VILLAGES = [
+    "和平",
+    "新华",
+    "红星",
+    "向阳",
+    "胜利",
+    "光明",
+    "幸福",
+    "团结",
+    "民主",
+    "复兴",
+    "长岭",
+    "石桥",
+]
 STREETS = ["人民路", "滨江路", "解放路", "建设路", "文化路", "新城大道", "北山路"]
 LANDMARKS = ["小学旁", "卫生院对面", "农贸市场后", "加油站附近", "村委会旁", "大桥桥头", "中学门口"]
 BUSINESSES = ["商贸有限公司", "食品厂", "建材厂", "酒店", "农业合作社", "物流公司", "超市"]
 
-REPAIR_TEXTS = ["家里突然停电,邻居家也没电", "电表箱冒烟,有焦糊味", "电压不稳,灯一闪一闪",
-                "门口电线被树枝压断", "整栋楼停电", "台区变压器有异响"]
-COMPLAINT_TEXTS = [("电费突然比上月高出一倍,怀疑电表有问题", "billing"),
-                   ("营业厅工作人员态度恶劣", "attitude"),
-                   ("一周内停电三次,没有任何通知", "outage"),
-                   ("施工后路面未恢复", "construction")]
+REPAIR_TEXTS = [
+    "家里突然停电,邻居家也没电",
+    "电表箱冒烟,有焦糊味",
+    "电压不稳,灯一闪一闪",
+    "门口电线被树枝压断",
+    "整栋楼停电",
+    "台区变压器有异响",
+]
+COMPLAINT_TEXTS = [
+    ("电费突然比上月高出一倍,怀疑电表有问题", "billing"),
+    ("营业厅工作人员态度恶劣", "attitude"),
+    ("一周内停电三次,没有任何通知", "outage"),
+    ("施工后路面未恢复", "construction"),
+]
 REPORT_TEXTS = ["有人私拉电线窃电,怀疑有内部人员帮忙", "抄表员收取好处费后少抄电量"]
 CONSULT_TEXTS = ["阶梯电价怎么计算", "办理过户需要什么资料", "峰谷电价怎么申请"]
 QUERY_TEXTS = ["查询本月电费", "查询上次缴费记录", "查询新装申请进度"]
@@ -116,14 +143,22 @@ def create_departments() -> None:
     all_districts = list(DISTRICTS)
     Jurisdiction.objects.get_or_create(
         department=Department.objects.get(code="XSS"),
-        defaults={"request_types": ["repair"], "min_voltage_kv": Decimal("35"),
-                  "max_voltage_kv": Decimal("500"), "districts": all_districts},
+        defaults={
+            "request_types": ["repair"],
+            "min_voltage_kv": Decimal("35"),
+            "max_voltage_kv": Decimal("500"),
+            "districts": all_districts,
+        },
     )
     for code, districts in STATION_DISTRICTS.items():
         Jurisdiction.objects.get_or_create(
             department=Department.objects.get(code=code),
-            defaults={"request_types": ["repair"], "min_voltage_kv": Decimal("0"),
-                      "max_voltage_kv": Decimal("10"), "districts": districts},
+            defaults={
+                "request_types": ["repair"],
+                "min_voltage_kv": Decimal("0"),
+                "max_voltage_kv": Decimal("10"),
+                "districts": districts,
+            },
         )
 
 
@@ -131,11 +166,17 @@ def create_people() -> str:
     """All demo users (one password) and the IVR's API token, which is returned."""
     for username, full_name, role, department in PEOPLE:
         if not User.objects.filter(username=username).exists():
-            create_user(username=username, password=None, role=role,
-                        department_code=department, full_name=full_name)
+            create_user(
+                username=username,
+                password=None,
+                role=role,
+                department_code=department,
+                full_name=full_name,
+            )
     # One hash for the one demo password: hashing it 18 times would only slow `make demo`.
     User.objects.filter(username__in=[p[0] for p in PEOPLE]).update(
-        password=make_password(DEMO_PASSWORD))
+        password=make_password(DEMO_PASSWORD)
+    )
     _, secret = create_token(user=User.objects.get(username="ivr"), name="IVR demo token")
     return secret
 
@@ -150,41 +191,55 @@ def create_customers(count: int, rng: random.Random) -> None:
         high_voltage = business and rng.random() < 0.25
         short = district[:2]
         feeder_no = rng.randint(1, 4)
-        name = (f"青山县{_name(rng)[:2]}{rng.choice(BUSINESSES)}" if business else _name(rng))
+        name = f"青山县{_name(rng)[:2]}{rng.choice(BUSINESSES)}" if business else _name(rng)
         if area == AreaClass.URBAN:
             address = f"青山县{district}{rng.choice(STREETS)}{rng.randint(1, 300)}号"
         else:
-            address = f"青山县{district}{rng.choice(VILLAGES)}村{rng.randint(1, 9)}组{rng.randint(1, 80)}号"
+            village = rng.choice(VILLAGES)
+            address = f"青山县{district}{village}村{rng.randint(1, 9)}组{rng.randint(1, 80)}号"
         spend = Decimal(rng.randint(20, 400) if not business else rng.randint(800, 60000))
-        tier = (ValueTier.HIGH if spend > 5000 else ValueTier.MIDDLE if spend > 200
-                else ValueTier.ORDINARY)
+        tier = (
+            ValueTier.HIGH
+            if spend > 5000
+            else ValueTier.MIDDLE
+            if spend > 200
+            else ValueTier.ORDINARY
+        )
         important = ImportantClass.NONE
         if high_voltage:
-            important = rng.choice([ImportantClass.FIRST, ImportantClass.SECOND,
-                                    ImportantClass.SPECIAL, ImportantClass.NONE])
-        batch.append(Customer(
-            account_number=f"5100{index + 1:06d}",
-            name=name,
-            phone=_phone(rng),
-            alt_phone=_phone(rng) if rng.random() < 0.2 else "",
-            address=address,
-            landmark=f"{rng.choice(VILLAGES)}{rng.choice(LANDMARKS)}",
-            district=district,
-            area_class=area,
-            substation=SUBSTATIONS[district],
-            feeder=f"10kV{short}{'一二三四'[feeder_no - 1]}回线",
-            transformer=f"{short}{feeder_no}-{rng.randint(1, 12)}号台区",
-            category=CustomerCategory.NON_RESIDENT if business else CustomerCategory.RESIDENT,
-            voltage_kv=Decimal("10") if high_voltage else Decimal("0.4"),
-            important_class=important,
-            value_tier=tier,
-            monthly_spend=spend,
-            customer_since=dt.date(rng.randint(1995, 2025), rng.randint(1, 12), 1),
-            credit_score=rng.randint(60, 100),
-            red_list=tier == ValueTier.HIGH and rng.random() < 0.3,
-            black_list=rng.random() < 0.005,
-            account_manager=rng.choice(managers) if tier == ValueTier.HIGH else None,
-        ))
+            important = rng.choice(
+                [
+                    ImportantClass.FIRST,
+                    ImportantClass.SECOND,
+                    ImportantClass.SPECIAL,
+                    ImportantClass.NONE,
+                ]
+            )
+        batch.append(
+            Customer(
+                account_number=f"5100{index + 1:06d}",
+                name=name,
+                phone=_phone(rng),
+                alt_phone=_phone(rng) if rng.random() < 0.2 else "",
+                address=address,
+                landmark=f"{rng.choice(VILLAGES)}{rng.choice(LANDMARKS)}",
+                district=district,
+                area_class=area,
+                substation=SUBSTATIONS[district],
+                feeder=f"10kV{short}{'一二三四'[feeder_no - 1]}回线",
+                transformer=f"{short}{feeder_no}-{rng.randint(1, 12)}号台区",
+                category=CustomerCategory.NON_RESIDENT if business else CustomerCategory.RESIDENT,
+                voltage_kv=Decimal("10") if high_voltage else Decimal("0.4"),
+                important_class=important,
+                value_tier=tier,
+                monthly_spend=spend,
+                customer_since=dt.date(rng.randint(1995, 2025), rng.randint(1, 12), 1),
+                credit_score=rng.randint(60, 100),
+                red_list=tier == ValueTier.HIGH and rng.random() < 0.3,
+                black_list=rng.random() < 0.005,
+                account_manager=rng.choice(managers) if tier == ValueTier.HIGH else None,
+            )
+        )
     Customer.objects.bulk_create(batch, batch_size=500)
 
 
@@ -223,8 +278,18 @@ def create_orders(count: int, rng: random.Random, now: dt.datetime) -> int:
         start = now - dt.timedelta(minutes=rng.randint(1, 180 if recent else 5 * 24 * 60))
         clock = _Clock(start, now - dt.timedelta(minutes=1))
         kind = rng.choices(
-            ["repair", "complaint", "report", "suggestion", "praise", "consultation", "query",
-             "application"], weights=[40, 14, 3, 3, 2, 14, 14, 10])[0]
+            [
+                "repair",
+                "complaint",
+                "report",
+                "suggestion",
+                "praise",
+                "consultation",
+                "query",
+                "application",
+            ],
+            weights=[40, 14, 3, 3, 2, 14, 14, 10],
+        )[0]
         customer = rng.choice(customers)
         neighbour = rng.choice(by_transformer[customer.transformer])
         try:
@@ -237,8 +302,15 @@ def create_orders(count: int, rng: random.Random, now: dt.datetime) -> int:
     return made
 
 
-def _walk(kind: str, customer: Customer, neighbour: Customer, clock: _Clock,
-          rng: random.Random, agent: User, leader: User) -> None:
+def _walk(
+    kind: str,
+    customer: Customer,
+    neighbour: Customer,
+    clock: _Clock,
+    rng: random.Random,
+    agent: User,
+    leader: User,
+) -> None:
     anonymous = kind == "report" and rng.random() < 0.5
     text, topic = {
         "repair": (rng.choice(REPAIR_TEXTS), ""),
@@ -251,26 +323,34 @@ def _walk(kind: str, customer: Customer, neighbour: Customer, clock: _Clock,
         "application": ("申请新装一户居民用电", ""),
     }[kind]
     intake = services.Intake(
-        request_type=kind, channel=rng.choice(["phone", "phone", "phone", "ivr", "web", "wechat"]),
-        description=text, topic=topic,
+        request_type=kind,
+        channel=rng.choice(["phone", "phone", "phone", "ivr", "web", "wechat"]),
+        description=text,
+        topic=topic,
         customer_account=None if anonymous else customer.account_number,
         caller_phone=_phone(rng) if anonymous else "",
         anonymous=anonymous,
         supply_scheme="residential" if kind == "application" else "",
     )
     if kind in ("consultation", "query") and rng.random() < 0.6:
-        services.answer_at_intake(actor=agent, intake=intake, answer="已按知识库答复客户",
-                                  accepted_at=clock.at)
+        services.answer_at_intake(
+            actor=agent, intake=intake, answer="已按知识库答复客户", accepted_at=clock.at
+        )
         return
-    order = services.accept_order(actor=agent, intake=intake, accepted_at=clock.at,
-                                  confirm_new=True)
+    order = services.accept_order(
+        actor=agent, intake=intake, accepted_at=clock.at, confirm_new=True
+    )
     number = order.number
     roll = rng.random()
     if roll < 0.03:
         at = clock.step(rng, 1, 20)
         if at:
-            services.cancel_order(actor=leader, number=number, reason="客户来电表示已自行恢复,撤销工单",
-                                  occurred_at=at)
+            services.cancel_order(
+                actor=leader,
+                number=number,
+                reason="客户来电表示已自行恢复,撤销工单",
+                occurred_at=at,
+            )
         return
     if roll < 0.15 and kind == "repair":
         # A neighbour on the same transformer calls about the same fault; sometimes the
@@ -279,33 +359,46 @@ def _walk(kind: str, customer: Customer, neighbour: Customer, clock: _Clock,
         if at is None:
             return
         caller = customer if rng.random() < 0.4 else neighbour
-        services.link_call(actor=agent, parent_number=number, accepted_at=at,
-                           intake=services.Intake(request_type=kind, channel="phone",
-                                                  description="同一台区停电,询问何时恢复",
-                                                  customer_account=caller.account_number))
+        services.link_call(
+            actor=agent,
+            parent_number=number,
+            accepted_at=at,
+            intake=services.Intake(
+                request_type=kind,
+                channel="phone",
+                description="同一台区停电,询问何时恢复",
+                customer_account=caller.account_number,
+            ),
+        )
     department = order.suggested_department
     if department is None:
         return
     at = clock.step(rng, 1, 8 if kind == "repair" else 40)
     if at is None:
         return
-    services.dispatch_order(actor=agent, number=number, department_code=department.code,
-                            occurred_at=at)
+    services.dispatch_order(
+        actor=agent, number=number, department_code=department.code, occurred_at=at
+    )
     holder = _handler_for(department, kind)
     if rng.random() < 0.06:
         at = clock.step(rng, 2, 30)
         if at is None:
             return
-        services.return_order(actor=holder, number=number, reason="不属于本单位管辖范围",
-                              occurred_at=at)
+        services.return_order(
+            actor=holder, number=number, reason="不属于本单位管辖范围", occurred_at=at
+        )
         return  # left for the center to dispatch again
     at = clock.step(rng, 1, 10 if kind == "repair" else 300)
     if at is None:
         return
     services.acknowledge_order(actor=holder, number=number, occurred_at=at)
     if kind == "repair":
-        for action, low, high in (("depart", 2, 15), ("arrive", 15, 100),
-                                  ("onsite_report", 5, 25), ("restore", 20, 180)):
+        for action, low, high in (
+            ("depart", 2, 15),
+            ("arrive", 15, 100),
+            ("onsite_report", 5, 25),
+            ("restore", 20, 180),
+        ):
             at = clock.step(rng, low, high)
             if at is None:
                 return
@@ -314,8 +407,12 @@ def _walk(kind: str, customer: Customer, neighbour: Customer, clock: _Clock,
             elif action == "arrive":
                 services.arrive(actor=holder, number=number, occurred_at=at)
             elif action == "onsite_report":
-                services.report_on_site(actor=holder, number=number, occurred_at=at,
-                                        findings="低压线路接头烧断,正在更换,预计一小时恢复")
+                services.report_on_site(
+                    actor=holder,
+                    number=number,
+                    occurred_at=at,
+                    findings="低压线路接头烧断,正在更换,预计一小时恢复",
+                )
             else:
                 services.restore_supply(actor=holder, number=number, occurred_at=at)
     elif kind == "application":
@@ -323,26 +420,32 @@ def _walk(kind: str, customer: Customer, neighbour: Customer, clock: _Clock,
             at = clock.step(rng, 600, 2000)
             if at is None:
                 return
-            services.record_application_step(actor=holder, number=number, step=step,
-                                             occurred_at=at)
+            services.record_application_step(actor=holder, number=number, step=step, occurred_at=at)
     elif rng.random() < 0.1:
         at = clock.step(rng, 10, 60)
         if at is None:
             return
-        services.suspend_order(actor=holder, number=number, reason="customer_wait",
-                               note="客户外出,约定返回后再联系", occurred_at=at)
+        services.suspend_order(
+            actor=holder,
+            number=number,
+            reason="customer_wait",
+            note="客户外出,约定返回后再联系",
+            occurred_at=at,
+        )
         return
     at = clock.step(rng, 10, 600 if kind != "repair" else 30)
     if at is None:
         return
-    services.reply_order(actor=holder, number=number, occurred_at=at,
-                         result="已处理完毕并向客户解释说明")
+    services.reply_order(
+        actor=holder, number=number, occurred_at=at, result="已处理完毕并向客户解释说明"
+    )
     at = clock.step(rng, 5, 120)
     if at is None:
         return
     if rng.random() < 0.1:
-        services.send_back_order(actor=leader, number=number, reason="回复内容不完整,请补充处理依据",
-                                 occurred_at=at)
+        services.send_back_order(
+            actor=leader, number=number, reason="回复内容不完整,请补充处理依据", occurred_at=at
+        )
         return
     services.approve_order(actor=leader, number=number, occurred_at=at)
     needs_callback = kind != "repair" or rng.random() < 0.2
@@ -350,9 +453,14 @@ def _walk(kind: str, customer: Customer, neighbour: Customer, clock: _Clock,
         at = clock.step(rng, 30, 900)
         if at is None:
             return
-        services.callback_order(actor=agent, number=number, occurred_at=at,
-                                satisfaction=rng.choice(["satisfied", "satisfied",
-                                                         "basically_satisfied", "dissatisfied"]))
+        services.callback_order(
+            actor=agent,
+            number=number,
+            occurred_at=at,
+            satisfaction=rng.choice(
+                ["satisfied", "satisfied", "basically_satisfied", "dissatisfied"]
+            ),
+        )
     at = clock.step(rng, 5, 240)
     if at is None:
         return

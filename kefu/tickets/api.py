@@ -75,32 +75,47 @@ def _intake(payload: OrderIn) -> services.Intake:
     )
 
 
-@router.post("", response={201: IntakeOut, 200: IntakeOut, **ERRORS},
-             summary="Accept a request (受理): create, answer at intake, or link to an open order")
+@router.post(
+    "",
+    response={201: IntakeOut, 200: IntakeOut, **ERRORS},
+    summary="Accept a request (受理): create, answer at intake, or link to an open order",
+)
 def create_order(request: HttpRequest, payload: OrderIn) -> Status[dict[str, Any]]:
     user = _user(request)
     intake = _intake(payload)
     if payload.link_to:
-        outcome = services.link_call(actor=user, intake=intake, parent_number=payload.link_to,
-                                     accepted_at=payload.accepted_at)
+        outcome = services.link_call(
+            actor=user,
+            intake=intake,
+            parent_number=payload.link_to,
+            accepted_at=payload.accepted_at,
+        )
         kind = "urged" if outcome.urged else "linked"
-        return Status(200 if outcome.urged else 201, {
-            "outcome": kind, "order": _read(user, outcome.order.number)
-        })
+        return Status(
+            200 if outcome.urged else 201,
+            {"outcome": kind, "order": _read(user, outcome.order.number)},
+        )
     if payload.answer is not None:
-        order = services.answer_at_intake(actor=user, intake=intake, answer=payload.answer,
-                                          accepted_at=payload.accepted_at)
+        order = services.answer_at_intake(
+            actor=user, intake=intake, answer=payload.answer, accepted_at=payload.accepted_at
+        )
         return Status(201, {"outcome": "answered", "order": _read(user, order.number)})
     order = services.accept_order(
-        actor=user, intake=intake, accepted_at=payload.accepted_at,
-        confirm_new=payload.confirm_new, dispatch_to=payload.dispatch_to,
+        actor=user,
+        intake=intake,
+        accepted_at=payload.accepted_at,
+        confirm_new=payload.confirm_new,
+        dispatch_to=payload.dispatch_to,
         override_reason=payload.override_reason,
     )
     return Status(201, {"outcome": "created", "order": _read(user, order.number)})
 
 
-@router.post("/preview", response={200: PreviewOut, **ERRORS},
-             summary="What accepting would do: suggested department, deadlines, duplicates")
+@router.post(
+    "/preview",
+    response={200: PreviewOut, **ERRORS},
+    summary="What accepting would do: suggested department, deadlines, duplicates",
+)
 def preview_order(request: HttpRequest, payload: OrderIn) -> dict[str, Any]:
     preview = services.preview_intake(actor=_user(request), intake=_intake(payload))
     department = preview.suggestion.department
@@ -120,7 +135,7 @@ def list_orders(
     limit = max(1, min(limit, 200))
     offset = max(0, min(offset, 10_000_000))
     orders = filter_orders(user, filters)
-    page = with_relations(orders)[offset:offset + limit]
+    page = with_relations(orders)[offset : offset + limit]
     return {
         "count": orders.count(),
         "limit": limit,
@@ -129,8 +144,11 @@ def list_orders(
     }
 
 
-@router.get("/{number}", response={200: OrderOut, **ERRORS},
-            summary="One order with its deadlines, late flags and events")
+@router.get(
+    "/{number}",
+    response={200: OrderOut, **ERRORS},
+    summary="One order with its deadlines, late flags and events",
+)
 def get_order(request: HttpRequest, number: OrderNumber) -> dict[str, Any]:
     return _read(_user(request), number)
 
@@ -145,123 +163,223 @@ def _common(payload: ActionIn) -> dict[str, Any]:
 
 @router.post("/{number}/dispatch", response={200: OrderOut, **ERRORS}, summary="派单 Dispatch")
 def dispatch(request: HttpRequest, number: OrderNumber, payload: DispatchIn) -> dict[str, Any]:
-    return _done(request, services.dispatch_order(
-        actor=_user(request), number=number, department_code=payload.department,
-        override_reason=payload.override_reason, note=payload.note, **_common(payload)))
+    return _done(
+        request,
+        services.dispatch_order(
+            actor=_user(request),
+            number=number,
+            department_code=payload.department,
+            override_reason=payload.override_reason,
+            note=payload.note,
+            **_common(payload),
+        ),
+    )
 
 
-@router.post("/{number}/return", response={200: OrderOut, **ERRORS},
-             summary="退单 Return as not ours")
+@router.post(
+    "/{number}/return", response={200: OrderOut, **ERRORS}, summary="退单 Return as not ours"
+)
 def return_(request: HttpRequest, number: OrderNumber, payload: ReasonIn) -> dict[str, Any]:
-    return _done(request, services.return_order(
-        actor=_user(request), number=number, reason=payload.reason, **_common(payload)))
+    return _done(
+        request,
+        services.return_order(
+            actor=_user(request), number=number, reason=payload.reason, **_common(payload)
+        ),
+    )
 
 
-@router.post("/{number}/acknowledge", response={200: OrderOut, **ERRORS},
-             summary="接单 Acknowledge")
+@router.post(
+    "/{number}/acknowledge", response={200: OrderOut, **ERRORS}, summary="接单 Acknowledge"
+)
 def acknowledge(request: HttpRequest, number: OrderNumber, payload: ActionIn) -> dict[str, Any]:
-    return _done(request, services.acknowledge_order(
-        actor=_user(request), number=number, note=payload.note, **_common(payload)))
+    return _done(
+        request,
+        services.acknowledge_order(
+            actor=_user(request), number=number, note=payload.note, **_common(payload)
+        ),
+    )
 
 
 @router.post("/{number}/depart", response={200: OrderOut, **ERRORS}, summary="Crew departs")
 def depart(request: HttpRequest, number: OrderNumber, payload: ActionIn) -> dict[str, Any]:
-    return _done(request, services.depart(
-        actor=_user(request), number=number, note=payload.note, **_common(payload)))
+    return _done(
+        request,
+        services.depart(actor=_user(request), number=number, note=payload.note, **_common(payload)),
+    )
 
 
-@router.post("/{number}/arrive", response={200: OrderOut, **ERRORS},
-             summary="到达现场 Crew arrives")
+@router.post(
+    "/{number}/arrive", response={200: OrderOut, **ERRORS}, summary="到达现场 Crew arrives"
+)
 def arrive(request: HttpRequest, number: OrderNumber, payload: ActionIn) -> dict[str, Any]:
-    return _done(request, services.arrive(
-        actor=_user(request), number=number, note=payload.note, **_common(payload)))
+    return _done(
+        request,
+        services.arrive(actor=_user(request), number=number, note=payload.note, **_common(payload)),
+    )
 
 
-@router.post("/{number}/onsite-report", response={200: OrderOut, **ERRORS},
-             summary="On-site report")
-def onsite_report(request: HttpRequest, number: OrderNumber,
-                  payload: FindingsIn) -> dict[str, Any]:
-    return _done(request, services.report_on_site(
-        actor=_user(request), number=number, findings=payload.findings,
-        expected_restoration=payload.expected_restoration, **_common(payload)))
+@router.post(
+    "/{number}/onsite-report", response={200: OrderOut, **ERRORS}, summary="On-site report"
+)
+def onsite_report(request: HttpRequest, number: OrderNumber, payload: FindingsIn) -> dict[str, Any]:
+    return _done(
+        request,
+        services.report_on_site(
+            actor=_user(request),
+            number=number,
+            findings=payload.findings,
+            expected_restoration=payload.expected_restoration,
+            **_common(payload),
+        ),
+    )
 
 
-@router.post("/{number}/restore", response={200: OrderOut, **ERRORS},
-             summary="送电 Supply restored")
+@router.post(
+    "/{number}/restore", response={200: OrderOut, **ERRORS}, summary="送电 Supply restored"
+)
 def restore(request: HttpRequest, number: OrderNumber, payload: ActionIn) -> dict[str, Any]:
-    return _done(request, services.restore_supply(
-        actor=_user(request), number=number, note=payload.note, **_common(payload)))
+    return _done(
+        request,
+        services.restore_supply(
+            actor=_user(request), number=number, note=payload.note, **_common(payload)
+        ),
+    )
 
 
-@router.post("/{number}/application-step", response={200: OrderOut, **ERRORS},
-             summary="Application step: supply plan replied, inspection passed, energized")
-def application_step(request: HttpRequest, number: OrderNumber,
-                     payload: ApplicationStepIn) -> dict[str, Any]:
-    return _done(request, services.record_application_step(
-        actor=_user(request), number=number, step=payload.step, note=payload.note,
-        **_common(payload)))
+@router.post(
+    "/{number}/application-step",
+    response={200: OrderOut, **ERRORS},
+    summary="Application step: supply plan replied, inspection passed, energized",
+)
+def application_step(
+    request: HttpRequest, number: OrderNumber, payload: ApplicationStepIn
+) -> dict[str, Any]:
+    return _done(
+        request,
+        services.record_application_step(
+            actor=_user(request),
+            number=number,
+            step=payload.step,
+            note=payload.note,
+            **_common(payload),
+        ),
+    )
 
 
 @router.post("/{number}/reply", response={200: OrderOut, **ERRORS}, summary="回单 Reply")
 def reply(request: HttpRequest, number: OrderNumber, payload: ResultIn) -> dict[str, Any]:
-    return _done(request, services.reply_order(
-        actor=_user(request), number=number, result=payload.result, **_common(payload)))
+    return _done(
+        request,
+        services.reply_order(
+            actor=_user(request), number=number, result=payload.result, **_common(payload)
+        ),
+    )
 
 
 @router.post("/{number}/approve", response={200: OrderOut, **ERRORS}, summary="审核通过 Approve")
 def approve(request: HttpRequest, number: OrderNumber, payload: ActionIn) -> dict[str, Any]:
-    return _done(request, services.approve_order(
-        actor=_user(request), number=number, note=payload.note, **_common(payload)))
+    return _done(
+        request,
+        services.approve_order(
+            actor=_user(request), number=number, note=payload.note, **_common(payload)
+        ),
+    )
 
 
-@router.post("/{number}/send-back", response={200: OrderOut, **ERRORS},
-             summary="返工 Send back for rework")
+@router.post(
+    "/{number}/send-back", response={200: OrderOut, **ERRORS}, summary="返工 Send back for rework"
+)
 def send_back(request: HttpRequest, number: OrderNumber, payload: ReasonIn) -> dict[str, Any]:
-    return _done(request, services.send_back_order(
-        actor=_user(request), number=number, reason=payload.reason, **_common(payload)))
+    return _done(
+        request,
+        services.send_back_order(
+            actor=_user(request), number=number, reason=payload.reason, **_common(payload)
+        ),
+    )
 
 
 @router.post("/{number}/callback", response={200: OrderOut, **ERRORS}, summary="回访 Callback")
 def callback(request: HttpRequest, number: OrderNumber, payload: CallbackIn) -> dict[str, Any]:
-    return _done(request, services.callback_order(
-        actor=_user(request), number=number, satisfaction=payload.satisfaction.value,
-        note=payload.note, **_common(payload)))
+    return _done(
+        request,
+        services.callback_order(
+            actor=_user(request),
+            number=number,
+            satisfaction=payload.satisfaction.value,
+            note=payload.note,
+            **_common(payload),
+        ),
+    )
 
 
 @router.post("/{number}/archive", response={200: OrderOut, **ERRORS}, summary="归档 Archive")
 def archive(request: HttpRequest, number: OrderNumber, payload: ActionIn) -> dict[str, Any]:
-    return _done(request, services.archive_order(
-        actor=_user(request), number=number, note=payload.note, **_common(payload)))
+    return _done(
+        request,
+        services.archive_order(
+            actor=_user(request), number=number, note=payload.note, **_common(payload)
+        ),
+    )
 
 
-@router.post("/{number}/answer", response={200: OrderOut, **ERRORS},
-             summary="Answer an accepted consultation or query")
+@router.post(
+    "/{number}/answer",
+    response={200: OrderOut, **ERRORS},
+    summary="Answer an accepted consultation or query",
+)
 def answer(request: HttpRequest, number: OrderNumber, payload: AnswerIn) -> dict[str, Any]:
-    return _done(request, services.answer_order(
-        actor=_user(request), number=number, answer=payload.answer, **_common(payload)))
+    return _done(
+        request,
+        services.answer_order(
+            actor=_user(request), number=number, answer=payload.answer, **_common(payload)
+        ),
+    )
 
 
 @router.post("/{number}/cancel", response={200: OrderOut, **ERRORS}, summary="Cancel with reason")
 def cancel(request: HttpRequest, number: OrderNumber, payload: ReasonIn) -> dict[str, Any]:
-    return _done(request, services.cancel_order(
-        actor=_user(request), number=number, reason=payload.reason, **_common(payload)))
+    return _done(
+        request,
+        services.cancel_order(
+            actor=_user(request), number=number, reason=payload.reason, **_common(payload)
+        ),
+    )
 
 
 @router.post("/{number}/suspend", response={200: OrderOut, **ERRORS}, summary="挂起 Suspend")
 def suspend(request: HttpRequest, number: OrderNumber, payload: SuspendIn) -> dict[str, Any]:
-    return _done(request, services.suspend_order(
-        actor=_user(request), number=number, reason=payload.reason, note=payload.note,
-        appointment_at=payload.appointment_at, **_common(payload)))
+    return _done(
+        request,
+        services.suspend_order(
+            actor=_user(request),
+            number=number,
+            reason=payload.reason,
+            note=payload.note,
+            appointment_at=payload.appointment_at,
+            **_common(payload),
+        ),
+    )
 
 
 @router.post("/{number}/resume", response={200: OrderOut, **ERRORS}, summary="Resume")
 def resume(request: HttpRequest, number: OrderNumber, payload: ActionIn) -> dict[str, Any]:
-    return _done(request, services.resume_order(
-        actor=_user(request), number=number, note=payload.note, **_common(payload)))
+    return _done(
+        request,
+        services.resume_order(
+            actor=_user(request), number=number, note=payload.note, **_common(payload)
+        ),
+    )
 
 
-@router.post("/{number}/urge", response={200: OrderOut, **ERRORS},
-             summary="催办 The customer called again about this order")
+@router.post(
+    "/{number}/urge",
+    response={200: OrderOut, **ERRORS},
+    summary="催办 The customer called again about this order",
+)
 def urge(request: HttpRequest, number: OrderNumber, payload: ActionIn) -> dict[str, Any]:
-    return _done(request, services.urge_order(
-        actor=_user(request), number=number, note=payload.note, **_common(payload)))
+    return _done(
+        request,
+        services.urge_order(
+            actor=_user(request), number=number, note=payload.note, **_common(payload)
+        ),
+    )

@@ -157,9 +157,7 @@ def refresh_order_deadline(order: WorkOrder) -> None:
 def recompute_provisional_clocks(years: set[int]) -> int:
     """After a calendar year is loaded: recompute the deadlines that guessed Monday–Friday."""
     count = 0
-    clocks = Clock.objects.filter(provisional=True, status=ClockStatus.OPEN).select_related(
-        "order"
-    )
+    clocks = Clock.objects.filter(provisional=True, status=ClockStatus.OPEN).select_related("order")
     now = timezone.now()
     for clock in clocks:
         deadline = deadline_after(clock.effective_start, clock.effective_limit)
@@ -174,12 +172,22 @@ def recompute_provisional_clocks(years: set[int]) -> int:
             next_deadline=order.next_deadline, is_late=order.is_late, version=F("version") + 1
         )
         OrderEvent.objects.create(
-            order=order, kind="deadline_recomputed", actor=None, occurred_at=now,
-            recorded_at=now, note=f"calendar loaded for {sorted(years)}",
-            old={"clock": clock.kind, "deadline": old.isoformat() if old else None,
-                 "provisional": True},
-            new={"clock": clock.kind, "deadline": deadline.at.isoformat(),
-                 "provisional": deadline.provisional},
+            order=order,
+            kind="deadline_recomputed",
+            actor=None,
+            occurred_at=now,
+            recorded_at=now,
+            note=f"calendar loaded for {sorted(years)}",
+            old={
+                "clock": clock.kind,
+                "deadline": old.isoformat() if old else None,
+                "provisional": True,
+            },
+            new={
+                "clock": clock.kind,
+                "deadline": deadline.at.isoformat(),
+                "provisional": deadline.provisional,
+            },
         )
         count += 1
     return count

@@ -32,9 +32,7 @@ def with_relations(orders: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
     """Everything order_out reads, in a fixed number of queries whatever the page size."""
     return orders.select_related(
         "customer", "holder", "suggested_department", "parent", "accepted_by"
-    ).prefetch_related(
-        Prefetch("clocks", queryset=Clock.objects.select_related("department"))
-    )
+    ).prefetch_related(Prefetch("clocks", queryset=Clock.objects.select_related("department")))
 
 
 def filter_orders(user: User, params: OrderFilter) -> QuerySet[WorkOrder]:

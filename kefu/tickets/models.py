@@ -46,14 +46,20 @@ class AppendOnly(NeverDeleted):
 
 class WorkOrder(models.Model):
     number = models.CharField(max_length=16, unique=True, verbose_name=_("number"))
-    request_type = models.CharField(max_length=20, choices=RequestType.choices,
-                                    verbose_name=_("request type"))
+    request_type = models.CharField(
+        max_length=20, choices=RequestType.choices, verbose_name=_("request type")
+    )
     channel = models.CharField(max_length=10, choices=Channel.choices, verbose_name=_("channel"))
     state = models.CharField(max_length=20, choices=State.choices, verbose_name=_("state"))
     # Who called: a known customer, or only the caller's details; reports may be anonymous.
-    customer = models.ForeignKey("customers.Customer", null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="orders",
-                                 verbose_name=_("customer"))
+    customer = models.ForeignKey(
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name=_("customer"),
+    )
     caller_name = models.CharField(max_length=80, blank=True, verbose_name=_("caller name"))
     caller_phone = models.CharField(max_length=20, blank=True, verbose_name=_("caller phone"))
     anonymous = models.BooleanField(default=False, verbose_name=_("anonymous"))
@@ -61,34 +67,60 @@ class WorkOrder(models.Model):
     address = models.CharField(max_length=200, blank=True, verbose_name=_("address"))
     landmark = models.CharField(max_length=100, blank=True, verbose_name=_("landmark"))
     district = models.CharField(max_length=40, blank=True, verbose_name=_("district"))
-    area_class = models.CharField(max_length=10, choices=AreaClass.choices, blank=True,
-                                  verbose_name=_("area class"))
-    voltage_kv = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True,
-                                     verbose_name=_("voltage (kV)"))
+    area_class = models.CharField(
+        max_length=10, choices=AreaClass.choices, blank=True, verbose_name=_("area class")
+    )
+    voltage_kv = models.DecimalField(
+        max_digits=7, decimal_places=2, null=True, blank=True, verbose_name=_("voltage (kV)")
+    )
     topic = models.CharField(max_length=40, blank=True, verbose_name=_("topic"))
-    supply_scheme = models.CharField(max_length=20, choices=SupplyScheme.choices, blank=True,
-                                     verbose_name=_("supply scheme"))
-    energize_class = models.CharField(max_length=20, choices=EnergizeClass.choices, blank=True,
-                                      verbose_name=_("energize class"))
+    supply_scheme = models.CharField(
+        max_length=20, choices=SupplyScheme.choices, blank=True, verbose_name=_("supply scheme")
+    )
+    energize_class = models.CharField(
+        max_length=20, choices=EnergizeClass.choices, blank=True, verbose_name=_("energize class")
+    )
     # Routing: the department the policy suggested, the one holding the order now.
     suggested_department = models.ForeignKey(
-        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("suggested department"))
-    holder = models.ForeignKey("accounts.Department", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="held_orders",
-                               verbose_name=_("holder"))
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="linked_calls", verbose_name=_("linked to"))
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("suggested department"),
+    )
+    holder = models.ForeignKey(
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="held_orders",
+        verbose_name=_("holder"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="linked_calls",
+        verbose_name=_("linked to"),
+    )
     urge_count = models.PositiveIntegerField(default=0, verbose_name=_("customer urges"))
     call_count = models.PositiveIntegerField(default=0, verbose_name=_("linked calls"))
     rework_count = models.PositiveIntegerField(default=0, verbose_name=_("reworks"))
-    suspended_reason = models.CharField(max_length=20, choices=SuspendReason.choices,
-                                        blank=True, verbose_name=_("suspended for"))
-    satisfaction = models.CharField(max_length=20, choices=Satisfaction.choices, blank=True,
-                                    verbose_name=_("satisfaction"))
+    suspended_reason = models.CharField(
+        max_length=20, choices=SuspendReason.choices, blank=True, verbose_name=_("suspended for")
+    )
+    satisfaction = models.CharField(
+        max_length=20, choices=Satisfaction.choices, blank=True, verbose_name=_("satisfaction")
+    )
     accepted_at = models.DateTimeField(verbose_name=_("accepted at"))
-    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name=_("accepted by"))
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
     closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
     last_event_at = models.DateTimeField(verbose_name=_("last event at"))
     next_deadline = models.DateTimeField(null=True, blank=True, verbose_name=_("next deadline"))
@@ -108,8 +140,11 @@ class WorkOrder(models.Model):
             models.Index(fields=["holder", "state"], name="order_holder_state_idx"),
             models.Index(fields=["customer", "request_type"], name="order_customer_type_idx"),
             models.Index(fields=["-accepted_at"], name="order_accepted_idx"),
-            models.Index(fields=["next_deadline"], name="order_open_deadline_idx",
-                         condition=Q(closed_at__isnull=True)),
+            models.Index(
+                fields=["next_deadline"],
+                name="order_open_deadline_idx",
+                condition=Q(closed_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -151,12 +186,21 @@ class Clock(models.Model):
 
     order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="clocks")
     kind = models.CharField(max_length=20, choices=ClockKind.choices, verbose_name=_("clock"))
-    department = models.ForeignKey("accounts.Department", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("answerable department"))
+    department = models.ForeignKey(
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("answerable department"),
+    )
     round = models.PositiveSmallIntegerField(default=1)
-    status = models.CharField(max_length=10, choices=ClockStatus.choices,
-                              default=ClockStatus.OPEN, verbose_name=_("status"))
+    status = models.CharField(
+        max_length=10,
+        choices=ClockStatus.choices,
+        default=ClockStatus.OPEN,
+        verbose_name=_("status"),
+    )
     started_at = models.DateTimeField(verbose_name=_("started at"))
     limit_amount = models.PositiveIntegerField()
     limit_unit = models.CharField(max_length=20)
@@ -177,8 +221,9 @@ class Clock(models.Model):
         ordering = ["started_at", "id"]
         indexes = [
             # The supervision sweep reads only running clocks, by deadline.
-            models.Index(fields=["deadline"], name="clock_open_deadline_idx",
-                         condition=Q(status="open")),
+            models.Index(
+                fields=["deadline"], name="clock_open_deadline_idx", condition=Q(status="open")
+            ),
             models.Index(fields=["order", "kind", "status"], name="clock_order_kind_idx"),
             models.Index(fields=["department", "kind"], name="clock_department_idx"),
         ]
@@ -200,12 +245,22 @@ class OrderEvent(models.Model):
 
     order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=30, verbose_name=_("event"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+",
-                              verbose_name=_("actor"))
-    department = models.ForeignKey("accounts.Department", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("department"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    department = models.ForeignKey(
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("department"),
+    )
     occurred_at = models.DateTimeField(verbose_name=_("occurred at"))
     recorded_at = models.DateTimeField(verbose_name=_("recorded at"))
     note = models.TextField(blank=True, verbose_name=_("note"))

@@ -24,18 +24,24 @@ def suggest_department(
             continue
         if rule.topics is not None and topic not in rule.topics:
             continue
-        if rule.min_voltage_kv is not None and (voltage_kv is None or voltage_kv < rule.min_voltage_kv):
+        if rule.min_voltage_kv is not None and (
+            voltage_kv is None or voltage_kv < rule.min_voltage_kv
+        ):
             continue
-        if rule.max_voltage_kv is not None and (voltage_kv is None or voltage_kv > rule.max_voltage_kv):
+        if rule.max_voltage_kv is not None and (
+            voltage_kv is None or voltage_kv > rule.max_voltage_kv
+        ):
             continue
         if rule.department:
             department = Department.objects.filter(code=rule.department, active=True).first()
             if department is None:
                 return Suggestion(None, f"{rule.reason}(部门 {rule.department} 未配置)")
             return Suggestion(department, rule.reason)
-        for jurisdiction in Jurisdiction.objects.select_related("department").filter(
-            department__active=True
-        ).order_by("department__code", "id"):
+        for jurisdiction in (
+            Jurisdiction.objects.select_related("department")
+            .filter(department__active=True)
+            .order_by("department__code", "id")
+        ):
             if jurisdiction.covers(request_type, voltage_kv, district):
                 return Suggestion(jurisdiction.department, rule.reason)
         return Suggestion(None, f"{rule.reason}(没有部门的供区覆盖“{district or '未知片区'}”)")

@@ -46,8 +46,9 @@ class OrderIn(Schema):
 
 class ActionIn(Schema):
     occurred_at: Moment | None = Field(
-        None, description="When it happened, if reported after the fact (never future, never "
-        "before the order's previous event)"
+        None,
+        description="When it happened, if reported after the fact (never future, never "
+        "before the order's previous event)",
     )
     version: Version | None = Field(
         None, description="The version you read; a changed order answers 409"
@@ -186,10 +187,16 @@ def order_out(order: WorkOrder, user: User, *, with_events: bool = False) -> dic
     visible = can_see_informant(user, order)
     clocks = [
         {
-            "kind": c.kind, "department": c.department.code if c.department else None,
-            "round": c.round, "status": c.status, "limit": str(c.limit),
-            "started_at": c.started_at, "deadline": c.deadline, "provisional": c.provisional,
-            "stopped_at": c.stopped_at, "late": c.late,
+            "kind": c.kind,
+            "department": c.department.code if c.department else None,
+            "round": c.round,
+            "status": c.status,
+            "limit": str(c.limit),
+            "started_at": c.started_at,
+            "deadline": c.deadline,
+            "provisional": c.provisional,
+            "stopped_at": c.stopped_at,
+            "late": c.late,
         }
         for c in order.clocks.all()
     ]
@@ -199,7 +206,8 @@ def order_out(order: WorkOrder, user: User, *, with_events: bool = False) -> dic
         "channel": order.channel,
         "state": order.state,
         "customer_account": (order.customer.account_number if order.customer else None)
-        if visible else None,
+        if visible
+        else None,
         "caller_name": order.caller_name if visible else (HIDDEN if order.caller_name else ""),
         "caller_phone": order.caller_phone if visible else (HIDDEN if order.caller_phone else ""),
         "anonymous": order.anonymous,
@@ -214,7 +222,8 @@ def order_out(order: WorkOrder, user: User, *, with_events: bool = False) -> dic
         "supply_scheme": order.supply_scheme,
         "energize_class": order.energize_class,
         "suggested_department": order.suggested_department.code
-        if order.suggested_department else None,
+        if order.suggested_department
+        else None,
         "holder": order.holder.code if order.holder else None,
         "parent": order.parent.number if order.parent else None,
         "urge_count": order.urge_count,
@@ -234,10 +243,14 @@ def order_out(order: WorkOrder, user: User, *, with_events: bool = False) -> dic
     if with_events:
         data["events"] = [
             {
-                "kind": e.kind, "actor": e.actor.username if e.actor else None,
+                "kind": e.kind,
+                "actor": e.actor.username if e.actor else None,
                 "department": e.department.code if e.department else None,
-                "occurred_at": e.occurred_at, "recorded_at": e.recorded_at, "note": e.note,
-                "old": e.old, "new": e.new,
+                "occurred_at": e.occurred_at,
+                "recorded_at": e.recorded_at,
+                "note": e.note,
+                "old": e.old,
+                "new": e.new,
             }
             for e in order.events.all()
         ]

@@ -74,8 +74,11 @@ def authorize(actor: User, action: str, order: WorkOrder | None = None) -> None:
     role = Role(actor.role)
     if role not in ACTION_ROLES[action]:
         raise PermissionDenied(f"role {role.value} may not {action.replace('_', ' ')}")
-    if order is not None and action in HOLDER_ACTIONS and role in HOLDERS and (
-        order.holder_id is None or order.holder_id != actor.department_id
+    if (
+        order is not None
+        and action in HOLDER_ACTIONS
+        and role in HOLDERS
+        and (order.holder_id is None or order.holder_id != actor.department_id)
     ):
         raise PermissionDenied(f"order {order.number} is not held by your department")
 
@@ -100,13 +103,25 @@ def checked_time(
 
 
 def _record(
-    order: WorkOrder, kind: str, actor: User | None, when: dt.datetime, *,
-    note: str = "", old: dict[str, Any] | None = None, new: dict[str, Any] | None = None,
+    order: WorkOrder,
+    kind: str,
+    actor: User | None,
+    when: dt.datetime,
+    *,
+    note: str = "",
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
 ) -> OrderEvent:
     return OrderEvent.objects.create(
-        order=order, kind=kind, actor=actor,
+        order=order,
+        kind=kind,
+        actor=actor,
         department_id=actor.department_id if actor else None,
-        occurred_at=when, recorded_at=timezone.now(), note=note, old=old or {}, new=new or {},
+        occurred_at=when,
+        recorded_at=timezone.now(),
+        note=note,
+        old=old or {},
+        new=new or {},
     )
 
 
@@ -129,8 +144,14 @@ Apply = Callable[[WorkOrder, dt.datetime], tuple[dict[str, Any], dict[str, Any]]
 
 
 def _transition(
-    action: str, *, number: str, actor: User, occurred_at: dt.datetime | None,
-    version: int | None, note: str, apply: Apply,
+    action: str,
+    *,
+    number: str,
+    actor: User,
+    occurred_at: dt.datetime | None,
+    version: int | None,
+    note: str,
+    apply: Apply,
 ) -> WorkOrder:
     with transaction.atomic():
         order = _lock(number, actor)
@@ -154,8 +175,15 @@ def _transition(
         if move.target is not None:
             order.state = move.target
         old, new = apply(order, when) or ({}, {})
-        _record(order, EVENT_KINDS[action], actor, when, note=note,
-                old={"state": old_state, **old}, new={"state": order.state, **new})
+        _record(
+            order,
+            EVENT_KINDS[action],
+            actor,
+            when,
+            note=note,
+            old={"state": old_state, **old},
+            new={"state": order.state, **new},
+        )
         _save(order, when)
     return order
 
@@ -172,8 +200,9 @@ def _department(code: str) -> Department:
     if department is None:
         raise InvalidInput(f"no active department with code {code!r}", field="department")
     if department.kind == DepartmentKind.CENTER:
-        raise InvalidInput("orders are dispatched to a department, not to the center",
-                           field="department")
+        raise InvalidInput(
+            "orders are dispatched to a department, not to the center", field="department"
+        )
     return department
 
 
@@ -224,17 +253,21 @@ def _resolve(intake: Intake) -> _Resolved:
     if intake.customer_account:
         customer = Customer.objects.filter(account_number=intake.customer_account).first()
         if customer is None:
-            raise InvalidInput(f"no customer with account number {intake.customer_account}",
-                               field="customer_account")
+            raise InvalidInput(
+                f"no customer with account number {intake.customer_account}",
+                field="customer_account",
+            )
     if intake.anonymous:
         if intake.request_type not in (RequestType.COMPLAINT, RequestType.REPORT):
             raise InvalidInput("only complaints and reports may be anonymous", field="anonymous")
         if customer is not None or intake.caller_name:
-            raise InvalidInput("an anonymous request names no customer or caller",
-                               field="anonymous")
+            raise InvalidInput(
+                "an anonymous request names no customer or caller", field="anonymous"
+            )
     elif customer is None and not intake.caller_phone.strip():
-        raise InvalidInput("give the customer's account number or the caller's phone",
-                           field="caller_phone")
+        raise InvalidInput(
+            "give the customer's account number or the caller's phone", field="caller_phone"
+        )
     area_class = intake.area_class or (customer.area_class if customer else "")
     if area_class and area_class not in AreaClass.values:
         raise InvalidInput(f"unknown area class {area_class!r}", field="area_class")
@@ -243,8 +276,9 @@ def _resolve(intake: Intake) -> _Resolved:
         if not address:
             raise InvalidInput("a repair needs the address of the fault", field="address")
         if not area_class:
-            raise InvalidInput("a repair needs the area class (urban, rural or remote)",
-                               field="area_class")
+            raise InvalidInput(
+                "a repair needs the area class (urban, rural or remote)", field="area_class"
+            )
     supply_scheme = intake.supply_scheme
     energize_class = intake.energize_class
     if intake.request_type == RequestType.APPLICATION:
@@ -255,7 +289,8 @@ def _resolve(intake: Intake) -> _Resolved:
             )
         if not energize_class:
             residential = supply_scheme == SupplyScheme.RESIDENTIAL or (
-                customer is not None and customer.category == CustomerCategory.RESIDENT
+                customer is not None
+                and customer.category == CustomerCategory.RESIDENT
                 and supply_scheme == SupplyScheme.LOW_VOLTAGE
             )
             energize_class = (
@@ -263,32 +298,42 @@ def _resolve(intake: Intake) -> _Resolved:
             )
     if energize_class and energize_class not in EnergizeClass.values:
         raise InvalidInput(f"unknown energize class {energize_class!r}", field="energize_class")
-    voltage = intake.voltage_kv if intake.voltage_kv is not None else (
-        customer.voltage_kv if customer else None
+    voltage = (
+        intake.voltage_kv
+        if intake.voltage_kv is not None
+        else (customer.voltage_kv if customer else None)
     )
-    return _Resolved(intake, customer, {
-        "request_type": intake.request_type,
-        "channel": intake.channel,
-        "description": description,
-        "customer": customer,
-        "caller_name": intake.caller_name.strip() or (customer.name if customer else ""),
-        "caller_phone": intake.caller_phone.strip() or (customer.phone if customer else ""),
-        "anonymous": intake.anonymous,
-        "address": address,
-        "landmark": intake.landmark.strip() or (customer.landmark if customer else ""),
-        "district": intake.district.strip() or (customer.district if customer else ""),
-        "area_class": area_class,
-        "voltage_kv": voltage,
-        "topic": intake.topic.strip(),
-        "supply_scheme": supply_scheme,
-        "energize_class": energize_class,
-    })
+    return _Resolved(
+        intake,
+        customer,
+        {
+            "request_type": intake.request_type,
+            "channel": intake.channel,
+            "description": description,
+            "customer": customer,
+            "caller_name": intake.caller_name.strip() or (customer.name if customer else ""),
+            "caller_phone": intake.caller_phone.strip() or (customer.phone if customer else ""),
+            "anonymous": intake.anonymous,
+            "address": address,
+            "landmark": intake.landmark.strip() or (customer.landmark if customer else ""),
+            "district": intake.district.strip() or (customer.district if customer else ""),
+            "area_class": area_class,
+            "voltage_kv": voltage,
+            "topic": intake.topic.strip(),
+            "supply_scheme": supply_scheme,
+            "energize_class": energize_class,
+        },
+    )
 
 
 def _suggest(resolved: _Resolved) -> Suggestion:
     f = resolved.fields
-    return suggest_department(request_type=f["request_type"], voltage_kv=f["voltage_kv"],
-                              district=f["district"], topic=f["topic"])
+    return suggest_department(
+        request_type=f["request_type"],
+        voltage_kv=f["voltage_kv"],
+        district=f["district"],
+        topic=f["topic"],
+    )
 
 
 def open_duplicates(customer: Customer | None, request_type: str) -> list[WorkOrder]:
@@ -296,42 +341,60 @@ def open_duplicates(customer: Customer | None, request_type: str) -> list[WorkOr
     if customer is None:
         return []
     return list(
-        WorkOrder.objects.filter(customer=customer, request_type=request_type,
-                                 state__in=list(OPEN_STATES)).order_by("accepted_at")
+        WorkOrder.objects.filter(
+            customer=customer, request_type=request_type, state__in=list(OPEN_STATES)
+        ).order_by("accepted_at")
     )
 
 
-def _new_order(resolved: _Resolved, actor: User, when: dt.datetime, state: State,
-               suggestion: Suggestion | None) -> WorkOrder:
+def _new_order(
+    resolved: _Resolved, actor: User, when: dt.datetime, state: State, suggestion: Suggestion | None
+) -> WorkOrder:
     order = WorkOrder(
-        number=next_order_number(when), state=state, accepted_at=when, accepted_by=actor,
-        last_event_at=when, policy_profile=active_policy().profile.name,
+        number=next_order_number(when),
+        state=state,
+        accepted_at=when,
+        accepted_by=actor,
+        last_event_at=when,
+        policy_profile=active_policy().profile.name,
         suggested_department=suggestion.department if suggestion else None,
         **resolved.fields,
     )
     order.save()
-    _record(order, "accepted", actor, when, note=order.description, new={
-        "state": State.ACCEPTED.value,
-        "request_type": order.request_type,
-        "channel": order.channel,
-        "suggested_department": suggestion.department.code
-        if suggestion and suggestion.department else None,
-        "routing_reason": suggestion.reason if suggestion else "",
-    })
+    _record(
+        order,
+        "accepted",
+        actor,
+        when,
+        note=order.description,
+        new={
+            "state": State.ACCEPTED.value,
+            "request_type": order.request_type,
+            "channel": order.channel,
+            "suggested_department": suggestion.department.code
+            if suggestion and suggestion.department
+            else None,
+            "routing_reason": suggestion.reason if suggestion else "",
+        },
+    )
     return order
 
 
 def accept_order(
-    *, actor: User, intake: Intake, accepted_at: dt.datetime | None = None,
-    confirm_new: bool = False, dispatch_to: str | None = None, override_reason: str = "",
+    *,
+    actor: User,
+    intake: Intake,
+    accepted_at: dt.datetime | None = None,
+    confirm_new: bool = False,
+    dispatch_to: str | None = None,
+    override_reason: str = "",
 ) -> WorkOrder:
     """受理: the order is born, its clocks start; optionally dispatched in the same step."""
     authorize(actor, "accept")
     when = checked_time(accepted_at, not_before=None, field="accepted_at")
     resolved = _resolve(intake)
     with transaction.atomic():
-        duplicates = [] if confirm_new else open_duplicates(resolved.customer,
-                                                            intake.request_type)
+        duplicates = [] if confirm_new else open_duplicates(resolved.customer, intake.request_type)
         if duplicates:
             raise DuplicateSuspected(
                 f"customer {resolved.customer} has open {intake.request_type} orders "
@@ -345,8 +408,13 @@ def accept_order(
             clocks.start_clock(order, kind, when)
         _save(order, when)
         if dispatch_to:
-            order = dispatch_order(actor=actor, number=order.number, department_code=dispatch_to,
-                                   override_reason=override_reason, occurred_at=when)
+            order = dispatch_order(
+                actor=actor,
+                number=order.number,
+                department_code=dispatch_to,
+                override_reason=override_reason,
+                occurred_at=when,
+            )
     return order
 
 
@@ -359,13 +427,19 @@ def answer_at_intake(
     when = checked_time(accepted_at, not_before=None, field="accepted_at")
     resolved = _resolve(intake)
     if intake.request_type not in ANSWERABLE_AT_INTAKE:
-        raise InvalidInput("only consultations and queries are answered at intake",
-                           field="answer")
+        raise InvalidInput("only consultations and queries are answered at intake", field="answer")
     with transaction.atomic():
         order = _new_order(resolved, actor, when, State.ANSWERED, None)
         order.closed_at = when
-        _record(order, "answered", actor, when, note=answer,
-                old={"state": State.ACCEPTED.value}, new={"state": State.ANSWERED.value})
+        _record(
+            order,
+            "answered",
+            actor,
+            when,
+            note=answer,
+            old={"state": State.ACCEPTED.value},
+            new={"state": State.ANSWERED.value},
+        )
         _save(order, when)
     return order
 
@@ -377,7 +451,11 @@ class LinkOutcome:
 
 
 def link_call(
-    *, actor: User, intake: Intake, parent_number: str, accepted_at: dt.datetime | None = None,
+    *,
+    actor: User,
+    intake: Intake,
+    parent_number: str,
+    accepted_at: dt.datetime | None = None,
     note: str = "",
 ) -> LinkOutcome:
     """A call about an order already open: a repeat call urges it, another caller links to it."""
@@ -386,28 +464,47 @@ def link_call(
     with transaction.atomic():
         parent = _lock(parent_number, actor)
         if parent.state not in OPEN_STATES:
-            raise IllegalTransition(f"order {parent_number} is {parent.state}; open a new order",
-                                    field="link_to")
+            raise IllegalTransition(
+                f"order {parent_number} is {parent.state}; open a new order", field="link_to"
+            )
         call_at = checked_time(accepted_at, not_before=None, field="accepted_at")
         # The parent's own log stays in order even when the call is back-filled.
         when = max(call_at, parent.last_event_at)
         if resolved.customer is not None and resolved.customer.pk == parent.customer_id:
             parent.urge_count += 1
-            _record(parent, "customer_urged", actor, when, note=note or resolved.intake.description,
-                    old={"urge_count": parent.urge_count - 1},
-                    new={"urge_count": parent.urge_count})
+            _record(
+                parent,
+                "customer_urged",
+                actor,
+                when,
+                note=note or resolved.intake.description,
+                old={"urge_count": parent.urge_count - 1},
+                new={"urge_count": parent.urge_count},
+            )
             _save(parent, when)
             return LinkOutcome(parent, urged=True)
         order = _new_order(resolved, actor, call_at, State.LINKED, None)
         order.parent = parent
         order.closed_at = call_at
-        _record(order, "linked", actor, call_at, note=note,
-                old={"state": State.ACCEPTED.value},
-                new={"state": State.LINKED.value, "parent": parent.number})
+        _record(
+            order,
+            "linked",
+            actor,
+            call_at,
+            note=note,
+            old={"state": State.ACCEPTED.value},
+            new={"state": State.LINKED.value, "parent": parent.number},
+        )
         _save(order, call_at)
         parent.call_count += 1
-        _record(parent, "call_linked", actor, when, note=order.description,
-                new={"linked_order": order.number, "call_count": parent.call_count})
+        _record(
+            parent,
+            "call_linked",
+            actor,
+            when,
+            note=order.description,
+            new={"linked_order": order.number, "call_count": parent.call_count},
+        )
         _save(parent, when)
     return LinkOutcome(order, urged=False)
 
@@ -436,10 +533,17 @@ def preview_intake(*, actor: User, intake: Intake) -> Preview:
         if limit is None:
             continue
         deadline = deadline_after(now, limit)
-        deadlines.append({"clock": kind, "limit": str(limit), "deadline": deadline.at,
-                          "provisional": deadline.provisional})
-    return Preview(_suggest(resolved), deadlines,
-                   open_duplicates(resolved.customer, intake.request_type))
+        deadlines.append(
+            {
+                "clock": kind,
+                "limit": str(limit),
+                "deadline": deadline.at,
+                "provisional": deadline.provisional,
+            }
+        )
+    return Preview(
+        _suggest(resolved), deadlines, open_duplicates(resolved.customer, intake.request_type)
+    )
 
 
 # --- the holder's work ------------------------------------------------------------------
@@ -448,16 +552,26 @@ _Common = dict[str, Any]
 
 
 def dispatch_order(
-    *, actor: User, number: str, department_code: str, override_reason: str = "",
-    occurred_at: dt.datetime | None = None, version: int | None = None, note: str = "",
+    *,
+    actor: User,
+    number: str,
+    department_code: str,
+    override_reason: str = "",
+    occurred_at: dt.datetime | None = None,
+    version: int | None = None,
+    note: str = "",
 ) -> WorkOrder:
     """派单: the department gets the order; its own clocks start now."""
     department = _department(department_code)
 
     def apply(order: WorkOrder, when: dt.datetime) -> tuple[_Common, _Common]:
         suggested = order.suggested_department
-        overriding = (suggested is not None and suggested.pk != department.pk
-                      and order.holder_id is None and not _was_returned(order))
+        overriding = (
+            suggested is not None
+            and suggested.pk != department.pk
+            and order.holder_id is None
+            and not _was_returned(order)
+        )
         if overriding and not override_reason.strip():
             raise InvalidInput(
                 f"the policy suggests {suggested}; give a reason to dispatch to {department}",
@@ -469,14 +583,23 @@ def dispatch_order(
         for kind in ("return", "arrival", "department_answer"):
             clocks.start_clock(order, kind, when, department)
         # The customer-facing clocks keep running; they are now this department's to answer.
-        order.clocks.filter(kind__in=["result", "supply_plan"],
-                            status__in=clocks.RUNNING).update(department=department)
+        order.clocks.filter(kind__in=["result", "supply_plan"], status__in=clocks.RUNNING).update(
+            department=department
+        )
         return {"holder": old_holder}, {
-            "holder": department.code, "override_reason": override_reason.strip()
+            "holder": department.code,
+            "override_reason": override_reason.strip(),
         }
 
-    return _transition("dispatch", number=number, actor=actor, occurred_at=occurred_at,
-                       version=version, note=note or override_reason, apply=apply)
+    return _transition(
+        "dispatch",
+        number=number,
+        actor=actor,
+        occurred_at=occurred_at,
+        version=version,
+        note=note or override_reason,
+        apply=apply,
+    )
 
 
 def _was_returned(order: WorkOrder) -> bool:
@@ -484,7 +607,11 @@ def _was_returned(order: WorkOrder) -> bool:
 
 
 def return_order(
-    *, actor: User, number: str, reason: str, occurred_at: dt.datetime | None = None,
+    *,
+    actor: User,
+    number: str,
+    reason: str,
+    occurred_at: dt.datetime | None = None,
     version: int | None = None,
 ) -> WorkOrder:
     """退单: not ours. The center must dispatch again; the customer's clock runs on."""
@@ -498,46 +625,95 @@ def return_order(
         clocks.start_clock(order, "dispatch", when)
         return {"holder": old_holder}, {"holder": None}
 
-    return _transition("return", number=number, actor=actor, occurred_at=occurred_at,
-                       version=version, note=reason, apply=apply)
+    return _transition(
+        "return",
+        number=number,
+        actor=actor,
+        occurred_at=occurred_at,
+        version=version,
+        note=reason,
+        apply=apply,
+    )
 
 
 def acknowledge_order(
-    *, actor: User, number: str, occurred_at: dt.datetime | None = None,
-    version: int | None = None, note: str = "",
+    *,
+    actor: User,
+    number: str,
+    occurred_at: dt.datetime | None = None,
+    version: int | None = None,
+    note: str = "",
 ) -> WorkOrder:
     """接单: the holder takes it on (and can no longer return it)."""
 
     def apply(order: WorkOrder, when: dt.datetime) -> None:
         clocks.void_clocks(order, ["return"], when)
 
-    return _transition("acknowledge", number=number, actor=actor, occurred_at=occurred_at,
-                       version=version, note=note, apply=apply)
+    return _transition(
+        "acknowledge",
+        number=number,
+        actor=actor,
+        occurred_at=occurred_at,
+        version=version,
+        note=note,
+        apply=apply,
+    )
 
 
-def depart(*, actor: User, number: str, occurred_at: dt.datetime | None = None,
-           version: int | None = None, note: str = "") -> WorkOrder:
+def depart(
+    *,
+    actor: User,
+    number: str,
+    occurred_at: dt.datetime | None = None,
+    version: int | None = None,
+    note: str = "",
+) -> WorkOrder:
     """The repair crew sets off."""
-    return _transition("depart", number=number, actor=actor, occurred_at=occurred_at,
-                       version=version, note=note, apply=lambda order, when: None)
+    return _transition(
+        "depart",
+        number=number,
+        actor=actor,
+        occurred_at=occurred_at,
+        version=version,
+        note=note,
+        apply=lambda order, when: None,
+    )
 
 
-def arrive(*, actor: User, number: str, occurred_at: dt.datetime | None = None,
-           version: int | None = None, note: str = "") -> WorkOrder:
+def arrive(
+    *,
+    actor: User,
+    number: str,
+    occurred_at: dt.datetime | None = None,
+    version: int | None = None,
+    note: str = "",
+) -> WorkOrder:
     """到达现场: stops the arrival clock, starts the on-site report clock."""
 
     def apply(order: WorkOrder, when: dt.datetime) -> None:
         clocks.stop_clock(order, "arrival", when)
         clocks.start_clock(order, "onsite_report", when, order.holder)
 
-    return _transition("arrive", number=number, actor=actor, occurred_at=occurred_at,
-                       version=version, note=note, apply=apply)
+    return _transition(
+        "arrive",
+        number=number,
+        actor=actor,
+        occurred_at=occurred_at,
+        version=version,
+        note=note,
+        apply=apply,
+    )
 
 
-def report_on_site(*, actor: User, number: str, findings: str,
-                   expected_restoration: dt.datetime | None = None,
-                   occurred_at: dt.datetime | None = None,
-                   version: int | None = None) -> WorkOrder:
+def report_on_site(
+    *,
+    actor: User,
+    number: str,
+    findings: str,
+    expected_restoration: dt.datetime | None = None,
+    occurred_at: dt.datetime | None = None,
+    version: int | None = None,
+) -> WorkOrder:
     """The crew's first report from site: cause, place, expected restoration."""
     findings = _required(findings, "findings", "the on-site findings")
 
@@ -546,35 +722,59 @@ def report_on_site(*, actor: User, number: str, findings: str,
         expected = expected_restoration.isoformat() if expected_restoration else None
         return {}, {"expected_restoration": expected}
 
-    return _transition("onsite_report", number=number, actor=actor, occurred_at=occurred_at,
-                       version=version, note=findings, apply=apply)
+    return _transition(
+        "onsite_report",
+        number=number,
+        actor=actor,
+        occurred_at=occurred_at,
+        version=version,
+        note=findings,
+        apply=apply,
+    )
 
 
-def restore_supply(*, actor: User, number: str, occurred_at: dt.datetime | None = None,
-                   version: int | None = None, note: str = "") -> WorkOrder:
+def restore_supply(
+    *,
+    actor: User,
+    number: str,
+    occurred_at: dt.datetime | None = None,
+    version: int | None = None,
+    note: str = "",
+) -> WorkOrder:
     """送电: supply is back."""
-    return _transition("restore", number=number, actor=actor, occurred_at=occurred_at,
-                       version=version, note=note, apply=lambda order, when: None)
+    return _transition(
+        "restore",
+        number=number,
+        actor=actor,
+        occurred_at=occurred_at,
+        version=version,
+        note=note,
+        apply=lambda order, when: None,
+    )
 
 
 APPLICATION_STEPS = ("supply_plan_replied", "inspection_passed", "energized")
 
 
-def record_application_step(*, actor: User, number: str, step: str,
-                            occurred_at: dt.datetime | None = None,
-                            version: int | None = None, note: str = "") -> WorkOrder:
+def record_application_step(
+    *,
+    actor: User,
+    number: str,
+    step: str,
+    occurred_at: dt.datetime | None = None,
+    version: int | None = None,
+    note: str = "",
+) -> WorkOrder:
     """A statutory step of an application: supply plan replied, inspection passed, energized."""
     if step not in APPLICATION_STEPS:
         raise InvalidInput(f"step must be one of {', '.join(APPLICATION_STEPS)}", field="step")
 
     def apply(order: WorkOrder, when: dt.datetime) -> tuple[_Common, _Common]:
-        done = set(order.events.filter(kind="application_step")
-                   .values_list("new__step", flat=True))
+        done = set(order.events.filter(kind="application_step").values_list("new__step", flat=True))
         if step in done:
             raise IllegalTransition(f"{step} is already recorded", field="step")
         if step == "energized" and "inspection_passed" not in done:
-            raise IllegalTransition("record the passed inspection before energizing",
-                                    field="step")
+            raise IllegalTransition("record the passed inspection before energizing", field="step")
         if step == "supply_plan_replied":
             clocks.stop_clock(order, "supply_plan", when)
         elif step == "inspection_passed":
@@ -583,12 +783,25 @@ def record_application_step(*, actor: User, number: str, step: str,
             clocks.stop_clock(order, "energize", when)
         return {}, {"step": step}
 
-    return _transition("application_step", number=number, actor=actor,
-                       occurred_at=occurred_at, version=version, note=note, apply=apply)
+    return _transition(
+        "application_step",
+        number=number,
+        actor=actor,
+        occurred_at=occurred_at,
+        version=version,
+        note=note,
+        apply=apply,
+    )
 
 
-def reply_order(*, actor: User, number: str, result: str,
-                occurred_at: dt.datetime | None = None, version: int | None = None) -> WorkOrder:
+def reply_order(
+    *,
+    actor: User,
+    number: str,
+    result: str,
+    occurred_at: dt.datetime | None = None,
+    version: int | None = None,
+) -> WorkOrder:
     """回单: the holder's result; the center's callback clock starts."""
     result = _required(result, "result", "the result of handling the order")
 
@@ -597,23 +810,48 @@ def reply_order(*, actor: User, number: str, result: str,
         clocks.stop_clock(order, "department_answer", when)
         clocks.start_clock(order, "callback", when)
 
-    return _transition("reply", number=number, actor=actor, occurred_at=occurred_at,
-                       version=version, note=result, apply=apply)
+    return _transition(
+        "reply",
+        number=number,
+        actor=actor,
+        occurred_at=occurred_at,
+        version=version,
+        note=result,
+        apply=apply,
+    )
 
 
 # --- the center's review, callback and closing --------------------------------------------
 
 
-def approve_order(*, actor: User, number: str, occurred_at: dt.datetime | None = None,
-                  version: int | None = None, note: str = "") -> WorkOrder:
+def approve_order(
+    *,
+    actor: User,
+    number: str,
+    occurred_at: dt.datetime | None = None,
+    version: int | None = None,
+    note: str = "",
+) -> WorkOrder:
     """审核通过: the reply is accepted."""
-    return _transition("approve", number=number, actor=actor, occurred_at=occurred_at,
-                       version=version, note=note, apply=lambda order, when: None)
+    return _transition(
+        "approve",
+        number=number,
+        actor=actor,
+        occurred_at=occurred_at,
+        version=version,
+        note=note,
+        apply=lambda order, when: None,
+    )
 
 
-def send_back_order(*, actor: User, number: str, reason: str,
-                    occurred_at: dt.datetime | None = None,
-                    version: int | None = None) -> WorkOrder:
+def send_back_order(
+    *,
+    actor: User,
+    number: str,
+    reason: str,
+    occurred_at: dt.datetime | None = None,
+    version: int | None = None,
+) -> WorkOrder:
     """返工: the reply is not good enough; the customer's clock runs on to its old deadline."""
     reason = _required(reason, "reason", "the reason for sending the reply back")
 
@@ -624,47 +862,91 @@ def send_back_order(*, actor: User, number: str, reason: str,
         clocks.reopen_clock(order, "department_answer")
         return {"rework_count": order.rework_count - 1}, {"rework_count": order.rework_count}
 
-    return _transition("send_back", number=number, actor=actor, occurred_at=occurred_at,
-                       version=version, note=reason, apply=apply)
+    return _transition(
+        "send_back",
+        number=number,
+        actor=actor,
+        occurred_at=occurred_at,
+        version=version,
+        note=reason,
+        apply=apply,
+    )
 
 
-def callback_order(*, actor: User, number: str, satisfaction: str,
-                   occurred_at: dt.datetime | None = None, version: int | None = None,
-                   note: str = "") -> WorkOrder:
+def callback_order(
+    *,
+    actor: User,
+    number: str,
+    satisfaction: str,
+    occurred_at: dt.datetime | None = None,
+    version: int | None = None,
+    note: str = "",
+) -> WorkOrder:
     """回访: the customer was called back and said how satisfied they are."""
     if satisfaction not in Satisfaction.values:
-        raise InvalidInput(f"satisfaction must be one of {', '.join(Satisfaction.values)}",
-                           field="satisfaction")
+        raise InvalidInput(
+            f"satisfaction must be one of {', '.join(Satisfaction.values)}", field="satisfaction"
+        )
 
     def apply(order: WorkOrder, when: dt.datetime) -> tuple[_Common, _Common]:
         clocks.stop_clock(order, "callback", when)
         order.satisfaction = satisfaction
         return {}, {"satisfaction": satisfaction}
 
-    return _transition("callback", number=number, actor=actor, occurred_at=occurred_at,
-                       version=version, note=note, apply=apply)
+    return _transition(
+        "callback",
+        number=number,
+        actor=actor,
+        occurred_at=occurred_at,
+        version=version,
+        note=note,
+        apply=apply,
+    )
 
 
-def archive_order(*, actor: User, number: str, occurred_at: dt.datetime | None = None,
-                  version: int | None = None, note: str = "") -> WorkOrder:
+def archive_order(
+    *,
+    actor: User,
+    number: str,
+    occurred_at: dt.datetime | None = None,
+    version: int | None = None,
+    note: str = "",
+) -> WorkOrder:
     """归档: closed for good."""
 
     def apply(order: WorkOrder, when: dt.datetime) -> None:
         type_policy = active_policy().type_policy(order.request_type)
-        if (order.events.filter(kind="approved").exists() and order.satisfaction == ""
-                and type_policy is not None and type_policy.callback == "all"):
+        if (
+            order.events.filter(kind="approved").exists()
+            and order.satisfaction == ""
+            and type_policy is not None
+            and type_policy.callback == "all"
+        ):
             raise IllegalTransition(
                 f"every {order.request_type} order is called back before it is archived"
             )
         order.closed_at = when
         clocks.void_all(order, when)
 
-    return _transition("archive", number=number, actor=actor, occurred_at=occurred_at,
-                       version=version, note=note, apply=apply)
+    return _transition(
+        "archive",
+        number=number,
+        actor=actor,
+        occurred_at=occurred_at,
+        version=version,
+        note=note,
+        apply=apply,
+    )
 
 
-def answer_order(*, actor: User, number: str, answer: str,
-                 occurred_at: dt.datetime | None = None, version: int | None = None) -> WorkOrder:
+def answer_order(
+    *,
+    actor: User,
+    number: str,
+    answer: str,
+    occurred_at: dt.datetime | None = None,
+    version: int | None = None,
+) -> WorkOrder:
     """An accepted consultation or query answered by the agent after all."""
     answer = _required(answer, "answer", "the answer given to the customer")
 
@@ -672,12 +954,25 @@ def answer_order(*, actor: User, number: str, answer: str,
         order.closed_at = when
         clocks.void_all(order, when)
 
-    return _transition("answer", number=number, actor=actor, occurred_at=occurred_at,
-                       version=version, note=answer, apply=apply)
+    return _transition(
+        "answer",
+        number=number,
+        actor=actor,
+        occurred_at=occurred_at,
+        version=version,
+        note=answer,
+        apply=apply,
+    )
 
 
-def cancel_order(*, actor: User, number: str, reason: str,
-                 occurred_at: dt.datetime | None = None, version: int | None = None) -> WorkOrder:
+def cancel_order(
+    *,
+    actor: User,
+    number: str,
+    reason: str,
+    occurred_at: dt.datetime | None = None,
+    version: int | None = None,
+) -> WorkOrder:
     """撤销 with a reason: the order stays, closed, with its whole history."""
     reason = _required(reason, "reason", "the reason for cancelling")
 
@@ -686,18 +981,32 @@ def cancel_order(*, actor: User, number: str, reason: str,
         order.suspended_reason = ""
         clocks.void_all(order, when)
 
-    return _transition("cancel", number=number, actor=actor, occurred_at=occurred_at,
-                       version=version, note=reason, apply=apply)
+    return _transition(
+        "cancel",
+        number=number,
+        actor=actor,
+        occurred_at=occurred_at,
+        version=version,
+        note=reason,
+        apply=apply,
+    )
 
 
-def suspend_order(*, actor: User, number: str, reason: str, note: str = "",
-                  appointment_at: dt.datetime | None = None,
-                  occurred_at: dt.datetime | None = None,
-                  version: int | None = None) -> WorkOrder:
+def suspend_order(
+    *,
+    actor: User,
+    number: str,
+    reason: str,
+    note: str = "",
+    appointment_at: dt.datetime | None = None,
+    occurred_at: dt.datetime | None = None,
+    version: int | None = None,
+) -> WorkOrder:
     """挂起: the clocks the policy names for this reason stop counting."""
     if reason not in SuspendReason.values:
-        raise InvalidInput(f"reason must be one of {', '.join(SuspendReason.values)}",
-                           field="reason")
+        raise InvalidInput(
+            f"reason must be one of {', '.join(SuspendReason.values)}", field="reason"
+        )
     if reason == SuspendReason.APPOINTMENT and appointment_at is None:
         raise InvalidInput("an appointment needs the agreed time", field="appointment_at")
 
@@ -710,12 +1019,25 @@ def suspend_order(*, actor: User, number: str, reason: str, note: str = "",
             "appointment_at": appointment_at.isoformat() if appointment_at else None,
         }
 
-    return _transition("suspend", number=number, actor=actor, occurred_at=occurred_at,
-                       version=version, note=note, apply=apply)
+    return _transition(
+        "suspend",
+        number=number,
+        actor=actor,
+        occurred_at=occurred_at,
+        version=version,
+        note=note,
+        apply=apply,
+    )
 
 
-def resume_order(*, actor: User, number: str, occurred_at: dt.datetime | None = None,
-                 version: int | None = None, note: str = "") -> WorkOrder:
+def resume_order(
+    *,
+    actor: User,
+    number: str,
+    occurred_at: dt.datetime | None = None,
+    version: int | None = None,
+    note: str = "",
+) -> WorkOrder:
     """恢复: paused clocks count again from now, with what they had left."""
 
     def apply(order: WorkOrder, when: dt.datetime) -> tuple[_Common, _Common]:
@@ -728,17 +1050,37 @@ def resume_order(*, actor: User, number: str, occurred_at: dt.datetime | None = 
             "resumed": {c.kind: c.deadline.isoformat() for c in resumed if c.deadline}
         }
 
-    return _transition("resume", number=number, actor=actor, occurred_at=occurred_at,
-                       version=version, note=note, apply=apply)
+    return _transition(
+        "resume",
+        number=number,
+        actor=actor,
+        occurred_at=occurred_at,
+        version=version,
+        note=note,
+        apply=apply,
+    )
 
 
-def urge_order(*, actor: User, number: str, note: str = "",
-               occurred_at: dt.datetime | None = None, version: int | None = None) -> WorkOrder:
+def urge_order(
+    *,
+    actor: User,
+    number: str,
+    note: str = "",
+    occurred_at: dt.datetime | None = None,
+    version: int | None = None,
+) -> WorkOrder:
     """催办 by the customer: a repeat call about an open order, counted and shown to its holder."""
 
     def apply(order: WorkOrder, when: dt.datetime) -> tuple[_Common, _Common]:
         order.urge_count += 1
         return {"urge_count": order.urge_count - 1}, {"urge_count": order.urge_count}
 
-    return _transition("urge", number=number, actor=actor, occurred_at=occurred_at,
-                       version=version, note=note, apply=apply)
+    return _transition(
+        "urge",
+        number=number,
+        actor=actor,
+        occurred_at=occurred_at,
+        version=version,
+        note=note,
+        apply=apply,
+    )

@@ -33,8 +33,14 @@ CLOSED_STATES = frozenset({State.ARCHIVED, State.ANSWERED, State.LINKED, State.C
 OPEN_STATES = frozenset(State) - CLOSED_STATES
 #: States in which a holder works the order (and so may suspend it).
 WORKING_STATES = frozenset(
-    {State.DISPATCHED, State.ACKNOWLEDGED, State.DEPARTED, State.ARRIVED,
-     State.ON_SITE_REPORTED, State.REWORK}
+    {
+        State.DISPATCHED,
+        State.ACKNOWLEDGED,
+        State.DEPARTED,
+        State.ARRIVED,
+        State.ON_SITE_REPORTED,
+        State.REWORK,
+    }
 )
 
 
@@ -64,8 +70,11 @@ MOVES: dict[str, tuple[Move, ...]] = {
     "onsite_report": (Move(frozenset({State.ARRIVED}), State.ON_SITE_REPORTED, _REPAIR),),
     "restore": (Move(frozenset({State.ON_SITE_REPORTED}), State.RESTORED, _REPAIR),),
     "application_step": (
-        Move(frozenset({State.ACKNOWLEDGED, State.REWORK}), None,
-             frozenset({RequestType.APPLICATION.value})),
+        Move(
+            frozenset({State.ACKNOWLEDGED, State.REWORK}),
+            None,
+            frozenset({RequestType.APPLICATION.value}),
+        ),
     ),
     "reply": (
         Move(frozenset({State.RESTORED, State.REWORK}), State.REPLIED, _REPAIR),
@@ -74,10 +83,16 @@ MOVES: dict[str, tuple[Move, ...]] = {
     "approve": (Move(frozenset({State.REPLIED}), State.APPROVED),),
     "send_back": (Move(frozenset({State.REPLIED}), State.REWORK),),
     "callback": (Move(frozenset({State.APPROVED}), State.CALLED_BACK),),
-    "archive": (Move(frozenset({State.APPROVED, State.CALLED_BACK, State.ANSWERED}),
-                     State.ARCHIVED),),
-    "answer": (Move(frozenset({State.ACCEPTED}), State.ANSWERED,
-                    frozenset(str(t) for t in ANSWERABLE_AT_INTAKE)),),
+    "archive": (
+        Move(frozenset({State.APPROVED, State.CALLED_BACK, State.ANSWERED}), State.ARCHIVED),
+    ),
+    "answer": (
+        Move(
+            frozenset({State.ACCEPTED}),
+            State.ANSWERED,
+            frozenset(str(t) for t in ANSWERABLE_AT_INTAKE),
+        ),
+    ),
     "cancel": (Move(OPEN_STATES, State.CANCELLED),),
     "suspend": (Move(WORKING_STATES, None),),
     "resume": (Move(WORKING_STATES, None),),

@@ -29,9 +29,13 @@ class Command(BaseCommand):
         if len(password) < 8:
             raise CommandError("the password needs at least 8 characters")
         try:
-            user = create_user(username=options["username"], password=password,
-                               role=options["role"], department_code=options["department"],
-                               full_name=options["full_name"])
+            user = create_user(
+                username=options["username"],
+                password=password,
+                role=options["role"],
+                department_code=options["department"],
+                full_name=options["full_name"],
+            )
         except DomainError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(f"created {user.username} ({user.role})")

@@ -36,5 +36,7 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
         recomputed = store_year(year, rows, source=source)
         working = sum(1 for _, kind, _ in rows if kind in ("workday", "makeup"))
-        self.stdout.write(f"{year}: {len(rows)} days, {working} working days, from {source}; "
-                          f"{recomputed} provisional deadlines recomputed")
+        self.stdout.write(
+            f"{year}: {len(rows)} days, {working} working days, from {source}; "
+            f"{recomputed} provisional deadlines recomputed"
+        )

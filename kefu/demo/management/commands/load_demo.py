@@ -19,14 +19,16 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         result = load_demo(customers=options["customers"], orders=options["orders"])
         if result["created"]:
-            self.stdout.write(f"Demo data loaded: {options['customers']} customers, "
-                              f"{result['orders']} orders.")
+            self.stdout.write(
+                f"Demo data loaded: {options['customers']} customers, {result['orders']} orders."
+            )
         else:
             self.stdout.write(f"Demo data already present ({result['orders']} orders).")
-        self.stdout.write("\nLogins (password for all: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"\nLogins (password for all: {DEMO_PASSWORD})")
         for username, full_name, role, department in PEOPLE:
             self.stdout.write(f"  {username:<12} {role:<14} {department or '':<8} {full_name}")
         if result["token"]:
             self.stdout.write(f"\nIVR API token (shown once): {result['token']}")
-        self.stdout.write("\nAPI docs: http://127.0.0.1:8000/api/docs   "
-                          "admin: http://127.0.0.1:8000/admin/")
+        self.stdout.write(
+            "\nAPI docs: http://127.0.0.1:8000/api/docs   admin: http://127.0.0.1:8000/admin/"
+        )

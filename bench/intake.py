@@ -1,0 +1,211 @@
+"""Intake benchmark: orders created through the HTTP API of a real `kefu serve` process.
+
+For each database (SQLite, PostgreSQL) it builds a fresh database with the demo county (no
+orders), starts gunicorn, and from a client process with C threads:
+  1. GETs /api/health N times: the framework's floor (routing, middleware, JSON; no database);
+  2. POSTs N orders to /api/orders with the IVR's API token (repairs and complaints).
+It prints throughput and p50/p95 latency of both, and their ratio. Run: `make bench`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+KEFU = [sys.executable, "-m", "kefu.cli"]
+
+
+@dataclass
+class Figures:
+    count: int
+    seconds: float
+    latencies: list[float]
+    errors: int
+
+    @property
+    def per_second(self) -> float:
+        return self.count / self.seconds
+
+    def quantile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def hammer(
+    n: int,
+    threads: int,
+    make: Callable[[httpx.Client, int], httpx.Response],
+    base: str,
+    headers: dict[str, str],
+) -> Figures:
+    """n requests from `threads` threads, each with its own keep-alive connection."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    counter = iter(range(n))
+
+    def worker() -> None:
+        nonlocal errors
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+            while True:
+                with lock:
+                    index = next(counter, None)
+                if index is None:
+                    return
+                started = time.perf_counter()
+                response = make(client, index)
+                elapsed = time.perf_counter() - started
+                with lock:
+                    latencies.append(elapsed)
+                    if response.status_code >= 300:
+                        errors += 1
+
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    started = time.perf_counter()
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return Figures(n, time.perf_counter() - started, latencies, errors)
+
+
+@contextmanager
+def database(kind: str, workdir: Path) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite:///{workdir / 'bench.sqlite3'}"
+        return
+    name = f"kefu_bench_{os.getpid()}"
+    psql = ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c"]
+    subprocess.run([*psql, f"DROP DATABASE IF EXISTS {name}"], check=True)
+    subprocess.run([*psql, f"CREATE DATABASE {name}"], check=True)
+    try:
+        yield f"postgres://postgres@127.0.0.1:5432/{name}"
+    finally:
+        subprocess.run([*psql, f"DROP DATABASE IF EXISTS {name}"], check=False)
+
+
+@contextmanager
+def server(env: dict[str, str], port: int, workers: int) -> Iterator[str]:
+    process = subprocess.Popen(
+        [*KEFU, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("the server did not start")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def run_one(kind: str, n: int, threads: int, workers: int, port: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp, database(kind, Path(tmp)) as url:
+        env = {
+            **os.environ,
+            "KEFU_DATABASE_URL": url,
+            "KEFU_DATA_DIR": tmp,
+            "KEFU_LOG_LEVEL": "WARNING",
+            "KEFU_DB_CONN_MAX_AGE": "600",
+        }
+        subprocess.run([*KEFU, "migrate"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        demo = subprocess.run(
+            [*KEFU, "demo", "--customers", "1000", "--orders", "0"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        token = demo.split("IVR API token (shown once):")[1].split()[0]
+        accounts = [f"5100{i:06d}" for i in range(1, 1001)]
+        rng = random.Random(7)
+        bodies = [
+            {
+                "request_type": rng.choice(["repair", "complaint"]),
+                "channel": "ivr",
+                "description": "自助语音报修:家中停电",
+                "customer_account": rng.choice(accounts),
+                "confirm_new": True,
+            }
+            for _ in range(n)
+        ]
+        headers = {"Authorization": f"Bearer {token}"}
+        with server(env, port, workers) as base:
+            hammer(min(n, 200), threads, lambda c, i: c.get("/api/health"), base, headers)
+            floor = hammer(n, threads, lambda c, i: c.get("/api/health"), base, headers)
+            intake = hammer(
+                n, threads, lambda c, i: c.post("/api/orders", json=bodies[i]), base, headers
+            )
+    return {
+        "floor_rps": floor.per_second,
+        "floor_p50_ms": floor.quantile(0.5),
+        "floor_p95_ms": floor.quantile(0.95),
+        "intake_ops": intake.per_second,
+        "intake_p50_ms": intake.quantile(0.5),
+        "intake_p95_ms": intake.quantile(0.95),
+        "intake_errors": intake.errors,
+        "ratio": floor.per_second / intake.per_second,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--orders", type=int, default=2000)
+    parser.add_argument("--threads", type=int, default=8, help="client threads")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args()
+    kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    results = {}
+    print(
+        f"intake benchmark: {args.orders} requests each, {args.threads} client threads, "
+        f"{args.workers} gunicorn workers, {os.cpu_count()} cores"
+    )
+    print(
+        f"{'database':<10} {'health req/s':>12} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'orders/s':>9} {'p50 ms':>7} {'p95 ms':>7} {'errors':>6} {'floor/intake':>12}"
+    )
+    for kind in kinds:
+        r = run_one(kind, args.orders, args.threads, args.workers, args.port)
+        results[kind] = r
+        print(
+            f"{kind:<10} {r['floor_rps']:>12.0f} {r['floor_p50_ms']:>7.1f} "
+            f"{r['floor_p95_ms']:>7.1f} {r['intake_ops']:>9.1f} {r['intake_p50_ms']:>7.1f} "
+            f"{r['intake_p95_ms']:>7.1f} {r['intake_errors']:>6.0f} {r['ratio']:>12.1f}x",
+            flush=True,
+        )
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
