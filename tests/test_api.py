@@ -299,3 +299,15 @@ def test_unknown_order_number_is_a_404_or_422(cast: Cast, token_client: ApiFor) 
     agent = token_client(cast.agent)
     assert agent.get("/api/orders/2026031099999").status_code == 404
     assert agent.get("/api/orders/not-a-number").status_code == 422
+
+
+def test_listing_costs_the_same_few_queries_for_any_page_size(
+    cast: Cast, token_client: ApiFor, django_assert_max_num_queries: Any
+) -> None:
+    agent = token_client(cast.agent)
+    for index in range(30):
+        post(agent, "/api/orders", {**REPAIR, "confirm_new": True, "description": f"停电{index}"})
+    # token, count, page of orders with relations, their clocks with departments
+    with django_assert_max_num_queries(5):
+        page = agent.get("/api/orders", {"limit": 30}).json()
+    assert len(page["items"]) == 30

@@ -251,3 +251,11 @@ def test_supply_plan_reply_by_scheme(
     freeze("2026-09-28 10:00")
     order = accept(cast, "application", cast.business, supply_scheme=scheme)
     assert clock(order, "supply_plan").deadline == by_profile(profile, county, provincial)
+
+
+@BOTH
+def test_outage_notices_are_published_seven_days_or_24_hours_ahead(profile: str) -> None:
+    notices = active_policy().outage_notice
+    start = bj("2026-10-08 09:00")
+    assert notices.latest_publication("planned", start) == bj("2026-10-01 09:00")
+    assert notices.latest_publication("temporary", start) == bj("2026-10-07 09:00")

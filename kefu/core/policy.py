@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from kefu.core.limits import Limit
+from kefu.core.limits import Limit, Unit
 from kefu.core.vocabulary import CLOCK_SELECTORS, CLOCKS_BY_TYPE, RequestType, SuspendReason
 
 
@@ -112,7 +112,19 @@ class OutageNoticePolicy(_Strict):
     @field_validator("planned", "temporary", mode="before")
     @classmethod
     def _parse(cls, value: Any) -> Limit:
-        return _limit(value)
+        limit = _limit(value)
+        if limit.unit not in (Unit.MINUTES, Unit.DAYS):
+            raise ValueError("an outage notice limit is in minutes, hours or days")
+        return limit
+
+    def latest_publication(
+        self, kind: Literal["planned", "temporary"], outage_start: dt.datetime
+    ) -> dt.datetime:
+        """The last moment a notice of this kind may be published for an outage."""
+        limit: Limit = getattr(self, kind)
+        days = limit.amount if limit.unit is Unit.DAYS else 0
+        minutes = limit.amount if limit.unit is Unit.MINUTES else 0
+        return outage_start - dt.timedelta(days=days, minutes=minutes)
 
 
 class Profile(_Strict):

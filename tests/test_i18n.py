@@ -1,0 +1,45 @@
+"""Chinese first: every label of the domain's vocabulary has its Simplified Chinese name."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import models
+from django.utils import translation
+
+from kefu.accounts.roles import Role
+from kefu.core.vocabulary import AreaClass, ClockKind, RequestType, SupplyScheme, SuspendReason
+from kefu.customers.models import ImportantClass, ValueTier
+from kefu.tickets.models import Channel
+from kefu.tickets.states import Satisfaction, State
+
+VOCABULARY: list[type[models.TextChoices]] = [
+    Role,
+    RequestType,
+    ClockKind,
+    AreaClass,
+    SupplyScheme,
+    SuspendReason,
+    ImportantClass,
+    ValueTier,
+    Channel,
+    State,
+    Satisfaction,
+]
+
+
+@pytest.mark.parametrize("choices", VOCABULARY, ids=lambda c: c.__name__)
+def test_every_label_is_translated_into_chinese(choices: type[models.TextChoices]) -> None:
+    english = {value: str(label) for value, label in choices.choices}
+    with translation.override("zh-hans"):
+        chinese = {value: str(label) for value, label in choices.choices}
+    untranslated = [v for v in english if english[v] == chinese[v] and english[v].isascii()]
+    assert not untranslated
+
+
+def test_chinese_is_the_default_and_english_on_request() -> None:
+    assert translation.get_language() in ("zh-hans", None)
+    with translation.override("zh-hans"):
+        assert str(RequestType.REPAIR.label) == "故障报修"
+        assert str(State.ARCHIVED.label) == "已归档"
+    with translation.override("en"):
+        assert str(RequestType.REPAIR.label) == "Repair"
