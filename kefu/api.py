@@ -13,6 +13,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
 
 from kefu.accounts.models import User
@@ -34,11 +35,18 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class ReadableJSON(JSONRenderer):
+    """UTF-8 JSON: Chinese text stays readable in logs and on the wire (charset=utf-8)."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
     title="Kefu 95598 work-order API",
     version="1",
     description="Work orders of a 95598-style hotline: intake, lifecycle, deadlines, events.",
     auth=[TokenAuth(), django_auth],
+    renderer=ReadableJSON(),
     urls_namespace="api",
 )
 

@@ -76,6 +76,7 @@ def test_intake_then_the_whole_repair_through_the_api(
     assert created.json()["outcome"] == "created"
     assert order["suggested_department"] == "KHZX"
     assert order["caller_name"] == "王伟"
+    assert "王伟" in created.content.decode()  # readable UTF-8, not \u escapes
     dispatch_clock = next(c for c in order["clocks"] if c["kind"] == "dispatch")
     assert dispatch_clock["deadline"] == "2026-03-10T12:05:00Z"
     steps: list[tuple[Client, str, dict[str, Any]]] = [

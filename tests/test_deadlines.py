@@ -108,6 +108,23 @@ def test_other_orders_may_be_returned_within_one_working_day_make_up_saturday(
 
 @BOTH
 @pytest.mark.parametrize(
+    ("start", "deadline"),
+    [
+        ("2026-09-19 10:00", "2026-09-21 00:00"),  # Sunday 20 Sep is a make-up working day
+        ("2026-01-03 10:00", "2026-01-05 00:00"),  # Sunday 4 Jan is a make-up working day
+        ("2026-05-08 18:00", "2026-05-10 00:00"),  # Saturday 9 May is a make-up working day
+    ],
+)
+def test_return_window_lands_on_make_up_weekend_days(
+    profile: str, start: str, deadline: str, cast: Cast, freeze: Freeze
+) -> None:
+    freeze(start)
+    order = dispatch(cast, accept(cast, "complaint", topic="billing"))
+    assert clock(order, "return").deadline == bj(deadline)
+
+
+@BOTH
+@pytest.mark.parametrize(
     ("customer", "deadline"),
     [("urban", "2026-02-12 15:47"), ("rural", "2026-02-12 16:32"), ("remote", "2026-02-12 17:02")],
 )
