@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import subprocess
 import sys
+import time
 
 
 def _django(argv: list[str]) -> None:
@@ -18,8 +21,11 @@ def _django(argv: list[str]) -> None:
 
 
 def _serve(args: argparse.Namespace) -> None:
+    """gunicorn, and beside it the embedded worker unless Celery does that work."""
+    from django.conf import settings
+
     _django(["collectstatic", "--noinput", "--verbosity", "0"])
-    command = [
+    web = [
         sys.executable,
         "-m",
         "gunicorn",
@@ -33,8 +39,30 @@ def _serve(args: argparse.Namespace) -> None:
         "--graceful-timeout",
         "10",
     ]
-    print(f"Kefu serving on http://{args.bind}/ (API docs at /api/docs)", flush=True)
-    os.execv(sys.executable, command)
+    children = [subprocess.Popen(web)]
+    if settings.KEFU_EMBEDDED_WORKER:
+        children.append(subprocess.Popen([sys.executable, "-m", "kefu.cli", "worker"]))
+    print(
+        f"Kefu serving on http://{args.bind}/ (API docs at /api/docs)"
+        + (", with the embedded worker" if len(children) > 1 else ""),
+        flush=True,
+    )
+
+    def stop(signum: int, frame: object) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    # Whichever child ends first ends the service: a server without its worker (or the
+    # reverse) would look alive while deadlines go unwatched.
+    while all(child.poll() is None for child in children):
+        time.sleep(0.5)
+    stop(signal.SIGTERM, None)
+    for child in children:
+        child.wait(timeout=30)
+    raise SystemExit(children[0].returncode or 0)
 
 
 def _policy_check(args: argparse.Namespace) -> None:
@@ -65,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--access-log", action="store_true")
 
     sub.add_parser("migrate", help="create or update the database tables")
+
+    worker = sub.add_parser("worker", help="sweep and deliver messages every minute")
+    worker.add_argument("--once", action="store_true")
+
+    sweep = sub.add_parser("sweep", help="run the supervision sweep once")
+    sweep.add_argument("--as-of", help="back-fill for this instant (default now)")
 
     demo = sub.add_parser("demo", help="load the demo data set and print the logins")
     demo.add_argument("--customers", type=int, default=1000)
@@ -110,6 +144,10 @@ def main(argv: list[str] | None = None) -> None:
         _serve(args)
     elif args.command == "migrate":
         _django(["migrate", "--noinput"])
+    elif args.command == "worker":
+        _django(["worker", *(["--once"] if args.once else [])])
+    elif args.command == "sweep":
+        _django(["sweep", *(["--as-of", args.as_of] if args.as_of else [])])
     elif args.command == "demo":
         _django(["load_demo", "--customers", str(args.customers), "--orders", str(args.orders)])
     elif args.command == "user":

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "kefu.accounts",
     "kefu.customers",
     "kefu.tickets",
+    "kefu.outbox",
+    "kefu.supervision",
     "kefu.demo",
 ]
 
@@ -158,3 +160,28 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("KEFU_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Outgoing messages. SMS: "file" (one JSON line per message, the default) or "http" (POST to
+# the operator's gateway). E-mail: SMTP through Django.
+KEFU_SMS_BACKEND = env_str("KEFU_SMS_BACKEND", "file")
+if KEFU_SMS_BACKEND not in ("file", "http"):
+    raise ImproperlyConfigured(f"KEFU_SMS_BACKEND={KEFU_SMS_BACKEND!r}: use file or http")
+KEFU_SMS_FILE = env_str("KEFU_SMS_FILE", str(DATA_DIR / "sms.jsonl"))
+KEFU_SMS_URL = env_str("KEFU_SMS_URL", "")
+KEFU_SMS_TOKEN = env_str("KEFU_SMS_TOKEN", "")
+if KEFU_SMS_BACKEND == "http" and not KEFU_SMS_URL:
+    raise ImproperlyConfigured("KEFU_SMS_BACKEND=http needs KEFU_SMS_URL")
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env_str("KEFU_EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("KEFU_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("KEFU_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("KEFU_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("KEFU_EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("KEFU_EMAIL_FROM", "kefu@localhost")
+
+# Background work: the embedded worker (`kefu worker`, started by `kefu serve`) runs the
+# sweep and delivery every minute; with a broker, Celery beat and workers run the same tasks.
+KEFU_BROKER_URL = env_str("KEFU_BROKER_URL", "")
+KEFU_EMBEDDED_WORKER = env_bool("KEFU_EMBEDDED_WORKER", not KEFU_BROKER_URL)
+KEFU_WORKER_INTERVAL = env_int("KEFU_WORKER_INTERVAL", 60)

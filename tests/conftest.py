@@ -35,10 +35,10 @@ def freeze() -> Iterator[object]:
     """freeze('2026-02-12 15:00') stops the clock there; call again to move it."""
     travellers: list[time_machine.travel] = []
 
-    def go(text: str) -> dt.datetime:
+    def go(when: str | dt.datetime) -> dt.datetime:
         if travellers:
             travellers.pop().stop()
-        moment = bj(text)
+        moment = bj(when) if isinstance(when, str) else when
         traveller = time_machine.travel(moment, tick=False)
         traveller.start()
         travellers.append(traveller)
@@ -151,3 +151,16 @@ def token_client(cast: Cast) -> object:
         return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
     return make
+
+
+def database_url_for_subprocess() -> str:
+    """The URL of the database this test uses, for a real process started by the test."""
+    from django.db import connection
+
+    params = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{params['NAME']}"
+    user = params.get("USER") or "postgres"
+    host = params.get("HOST") or "127.0.0.1"
+    port = params.get("PORT") or 5432
+    return f"postgres://{user}@{host}:{port}/{params['NAME']}"

@@ -127,6 +127,60 @@ class OutageNoticePolicy(_Strict):
         return outage_start - dt.timedelta(days=days, minutes=minutes)
 
 
+Notify = Literal["holder", "shift_leader", "supervisor"]
+
+
+class AlertLevel(_Strict):
+    """One step of supervision: a share of the limit elapsed, or a time past the deadline."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{1,30}$")
+    label: str
+    share: float | None = Field(None, gt=0, le=1)
+    after_deadline: Limit | None = None
+    overtime: bool = False
+    notify: list[Notify] = Field(default_factory=lambda: list[Notify](["holder"]))
+
+    @field_validator("after_deadline", mode="before")
+    @classmethod
+    def _parse(cls, value: Any) -> Limit | None:
+        if value is None:
+            return None
+        limit = _limit(value)
+        if limit.unit is not Unit.MINUTES:
+            raise ValueError("after_deadline is in minutes or hours")
+        return limit
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> AlertLevel:
+        if (self.share is None) == (self.after_deadline is None):
+            raise ValueError("a level has either share or after_deadline")
+        if self.overtime and self.share != 1.0:
+            raise ValueError("the overtime level is the deadline itself (share = 1.0)")
+        return self
+
+    @property
+    def order_key(self) -> tuple[int, float]:
+        if self.share is not None:
+            return (0, self.share)
+        assert self.after_deadline is not None
+        return (1, float(self.after_deadline.amount))
+
+
+class SupervisionPolicy(_Strict):
+    levels: list[AlertLevel] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _levels_in_order(self) -> SupervisionPolicy:
+        keys = [level.order_key for level in self.levels]
+        if keys != sorted(keys) or len(set(keys)) != len(keys):
+            raise ValueError("levels must come in the order they are reached, none twice")
+        if [level.overtime for level in self.levels].count(True) != 1:
+            raise ValueError("exactly one level marks the stage overtime (share = 1.0)")
+        if len({level.name for level in self.levels}) != len(self.levels):
+            raise ValueError("level names must be unique")
+        return self
+
+
 class Profile(_Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_-]{1,30}$")
     title: str
@@ -140,6 +194,7 @@ class Policy(_Strict):
     routing: list[RoutingRule]
     callback: CallbackPolicy
     outage_notice: OutageNoticePolicy
+    supervision: SupervisionPolicy
 
     @model_validator(mode="after")
     def _clocks_fit_types(self) -> Policy:
@@ -214,6 +269,13 @@ class Policy(_Strict):
             "routing": [r.model_dump(mode="json") for r in self.routing],
             "callback": self.callback.model_dump(mode="json"),
             "outage_notice": {k: str(v) for k, v in self.outage_notice},
+            "supervision": [
+                {
+                    **level.model_dump(mode="json", exclude={"after_deadline"}),
+                    "after_deadline": str(level.after_deadline) if level.after_deadline else None,
+                }
+                for level in self.supervision.levels
+            ],
         }
 
 

@@ -2,7 +2,9 @@
 
 Called only from the services, inside their transaction. A clock is late when its event
 comes after its deadline; a clock voided by another event (an order acknowledged instead of
-returned, a holder replaced after a return) keeps whatever lateness it had run up.
+returned, a holder replaced after a return) keeps whatever lateness it had run up. Every
+running clock also knows when it reaches the policy's next warning level (`next_alert_at`),
+which is what the supervision sweep looks for.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from kefu.accounts.models import Department
 from kefu.core.calendar import beijing_date, working_days_between
 from kefu.core.calendar_loading import alert_missing_years
 from kefu.core.limits import Deadline, Limit, Unit, deadline_after
-from kefu.core.policy import active_policy
+from kefu.core.policy import AlertLevel, active_policy
 from kefu.core.vocabulary import ClockKind
 from kefu.tickets.models import Clock, ClockStatus, OrderEvent, WorkOrder
 
@@ -33,6 +35,28 @@ def _deadline(start: dt.datetime, limit: Limit) -> Deadline:
     return deadline
 
 
+def level_time(clock: Clock, level: AlertLevel) -> dt.datetime:
+    """When a running clock reaches `level`: a share of its span, or a time past its deadline."""
+    assert clock.deadline is not None
+    if level.share is not None:
+        return clock.effective_start + (clock.deadline - clock.effective_start) * level.share
+    assert level.after_deadline is not None
+    return clock.deadline + dt.timedelta(minutes=level.after_deadline.amount)
+
+
+def schedule_next_alert(clock: Clock) -> None:
+    """Set when the clock reaches its next warning level (None: paused, stopped, or all done)."""
+    levels = active_policy().supervision.levels
+    if (
+        clock.status != ClockStatus.OPEN
+        or clock.deadline is None
+        or clock.urge_level >= len(levels)
+    ):
+        clock.next_alert_at = None
+    else:
+        clock.next_alert_at = level_time(clock, levels[clock.urge_level])
+
+
 def start_clock(
     order: WorkOrder, kind: str, at: dt.datetime, department: Department | None = None
 ) -> Clock | None:
@@ -42,7 +66,7 @@ def start_clock(
         return None
     previous = order.clocks.filter(kind=kind).order_by("-round").first()
     deadline = _deadline(at, limit)
-    return Clock.objects.create(
+    clock = Clock(
         order=order,
         kind=kind,
         department=department,
@@ -56,6 +80,9 @@ def start_clock(
         deadline=deadline.at,
         provisional=deadline.provisional,
     )
+    schedule_next_alert(clock)
+    clock.save()
+    return clock
 
 
 def running(order: WorkOrder, kinds: Iterable[str]) -> list[Clock]:
@@ -69,8 +96,10 @@ def stop_clock(order: WorkOrder, kind: str, at: dt.datetime) -> Clock | None:
         return None
     clock.status = ClockStatus.DONE
     clock.stopped_at = at
-    clock.late = clock.late or (clock.deadline is not None and at > clock.deadline)
-    clock.save(update_fields=["status", "stopped_at", "late"])
+    # Judged by when the event happened: one reported after the fact may still be on time.
+    clock.late = clock.deadline is not None and at > clock.deadline
+    clock.next_alert_at = None
+    clock.save(update_fields=["status", "stopped_at", "late", "next_alert_at"])
     return clock
 
 
@@ -81,7 +110,8 @@ def void_clocks(order: WorkOrder, kinds: Iterable[str], at: dt.datetime) -> None
         clock.stopped_at = at
         if clock.kind != "return":  # acknowledging instead of returning is never late
             clock.late = clock.late or (clock.deadline is not None and at > clock.deadline)
-        clock.save(update_fields=["status", "stopped_at", "late"])
+        clock.next_alert_at = None
+        clock.save(update_fields=["status", "stopped_at", "late", "next_alert_at"])
 
 
 def void_all(order: WorkOrder, at: dt.datetime) -> None:
@@ -95,7 +125,8 @@ def reopen_clock(order: WorkOrder, kind: str) -> Clock | None:
         return None
     clock.status = ClockStatus.OPEN
     clock.stopped_at = None
-    clock.save(update_fields=["status", "stopped_at"])
+    schedule_next_alert(clock)
+    clock.save(update_fields=["status", "stopped_at", "next_alert_at"])
     return clock
 
 
@@ -122,6 +153,7 @@ def pause_clocks(order: WorkOrder, kinds: Iterable[str], at: dt.datetime) -> lis
         clock.status = ClockStatus.PAUSED
         clock.paused_at = at
         clock.deadline = None
+        clock.next_alert_at = None
         clock.save()
         paused.append(clock)
     return paused
@@ -140,6 +172,7 @@ def resume_clocks(order: WorkOrder, at: dt.datetime) -> list[Clock]:
         clock.deadline, clock.provisional = deadline.at, deadline.provisional
         clock.status = ClockStatus.OPEN
         clock.paused_at = None
+        schedule_next_alert(clock)
         clock.save()
         resumed.append(clock)
     return resumed
@@ -165,7 +198,8 @@ def recompute_provisional_clocks(years: set[int]) -> int:
             continue  # still guessing the year just loaded: cannot happen, kept for safety
         old = clock.deadline
         clock.deadline, clock.provisional = deadline.at, deadline.provisional
-        clock.save(update_fields=["deadline", "provisional"])
+        schedule_next_alert(clock)
+        clock.save(update_fields=["deadline", "provisional", "next_alert_at"])
         order = clock.order
         refresh_order_deadline(order)
         WorkOrder.objects.filter(pk=order.pk).update(

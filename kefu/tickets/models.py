@@ -213,7 +213,9 @@ class Clock(models.Model):
     paused_at = models.DateTimeField(null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True, verbose_name=_("stopped at"))
     late = models.BooleanField(default=False, verbose_name=_("late"))
-    urge_level = models.PositiveSmallIntegerField(default=0)
+    # Supervision: how many of the policy's warning levels were reached, and when the next is.
+    urge_level = models.PositiveSmallIntegerField(default=0, verbose_name=_("warning level"))
+    next_alert_at = models.DateTimeField(null=True, blank=True, verbose_name=_("next warning at"))
 
     class Meta:
         verbose_name = _("clock")
@@ -223,6 +225,9 @@ class Clock(models.Model):
             # The supervision sweep reads only running clocks, by deadline.
             models.Index(
                 fields=["deadline"], name="clock_open_deadline_idx", condition=Q(status="open")
+            ),
+            models.Index(
+                fields=["next_alert_at"], name="clock_open_alert_idx", condition=Q(status="open")
             ),
             models.Index(fields=["order", "kind", "status"], name="clock_order_kind_idx"),
             models.Index(fields=["department", "kind"], name="clock_department_idx"),
