@@ -185,3 +185,17 @@ DEFAULT_FROM_EMAIL = env_str("KEFU_EMAIL_FROM", "kefu@localhost")
 KEFU_BROKER_URL = env_str("KEFU_BROKER_URL", "")
 KEFU_EMBEDDED_WORKER = env_bool("KEFU_EMBEDDED_WORKER", not KEFU_BROKER_URL)
 KEFU_WORKER_INTERVAL = env_int("KEFU_WORKER_INTERVAL", 60)
+
+CELERY_BROKER_URL = KEFU_BROKER_URL or "memory://"
+CELERY_RESULT_BACKEND = env_str("KEFU_RESULT_BACKEND", "") or None
+CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task gives the task back; tasks are idempotent
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+# One queue name per installation, so that two on one broker never take each other's work.
+CELERY_TASK_DEFAULT_QUEUE = env_str("KEFU_CELERY_QUEUE", "kefu")
+CELERY_BEAT_SCHEDULE = {
+    "sweep": {"task": "kefu.sweep", "schedule": float(KEFU_WORKER_INTERVAL)},
+    "deliver": {"task": "kefu.deliver", "schedule": float(KEFU_WORKER_INTERVAL)},
+}

@@ -90,9 +90,13 @@ def sms_gateway(settings: Any) -> Iterator[type[_Gateway]]:
 
 
 def test_email_goes_through_a_real_smtp_server(cast: Cast, smtp_server: _Mailbox) -> None:
-    message = queue_message(channel=MessageChannel.EMAIL, kind="urge", subject="工单催办",
-                            body="工单 2026031000001 已超时,请尽快处理。",
-                            address="yxb@example.test")
+    message = queue_message(
+        channel=MessageChannel.EMAIL,
+        kind="urge",
+        subject="工单催办",
+        body="工单 2026031000001 已超时,请尽快处理。",
+        address="yxb@example.test",
+    )
     assert deliver_due().sent == 1
     message.refresh_from_db()
     assert message.status == MessageStatus.SENT
@@ -109,8 +113,9 @@ def test_sms_through_the_http_gateway_is_retried_with_the_same_key(
 ) -> None:
     freeze("2026-03-10 09:00")
     sms_gateway.failures_left = 2
-    message = queue_customer_notice(customer=cast.urban, kind="outage_notice",
-                                    body="您所在台区今日 14:00 计划停电")
+    message = queue_customer_notice(
+        customer=cast.urban, kind="outage_notice", body="您所在台区今日 14:00 计划停电"
+    )
     assert deliver_due().retrying == 1
     message.refresh_from_db()
     assert message.status == MessageStatus.PENDING
@@ -133,8 +138,9 @@ def test_a_customer_notice_failing_three_times_goes_to_the_billing_center(
 ) -> None:
     freeze("2026-03-10 09:00")
     sms_gateway.failures_left = 10
-    notice = queue_customer_notice(customer=cast.rural, kind="arrears_reminder",
-                                   body="您本月电费 86.50 元尚未缴纳")
+    notice = queue_customer_notice(
+        customer=cast.rural, kind="arrears_reminder", body="您本月电费 86.50 元尚未缴纳"
+    )
     for minute in ("09:00", "09:01", "09:06"):
         freeze(f"2026-03-10 {minute}")
         deliver_due()
@@ -161,10 +167,12 @@ def test_the_file_gateway_writes_each_message_once(
 
 
 def test_in_app_messages_reach_the_user_and_their_department(cast: Cast) -> None:
-    to_department = queue_message(channel=MessageChannel.IN_APP, kind="urge", body="催办",
-                                  to_department=cast.yxb.department)
-    to_user = queue_message(channel=MessageChannel.IN_APP, kind="second_urge", body="督办",
-                            to_user=cast.leader)
+    to_department = queue_message(
+        channel=MessageChannel.IN_APP, kind="urge", body="催办", to_department=cast.yxb.department
+    )
+    to_user = queue_message(
+        channel=MessageChannel.IN_APP, kind="second_urge", body="督办", to_user=cast.leader
+    )
     deliver_due()
     assert list(inbox(cast.yxb)) == [to_department]
     assert list(inbox(cast.leader)) == [to_user]
