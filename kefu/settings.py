@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "kefu.tickets",
     "kefu.outbox",
     "kefu.supervision",
+    "kefu.callbacks",
     "kefu.demo",
 ]
 

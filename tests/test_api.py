@@ -88,6 +88,7 @@ def test_intake_then_the_whole_repair_through_the_api(
         (crew, "restore", {}),
         (crew, "reply", {"result": "已恢复供电"}),
         (leader, "approve", {}),
+        (agent, "callback", {"satisfaction": "satisfied"}),
         (agent, "archive", {}),
     ]
     for client, action, body in steps:
@@ -95,7 +96,7 @@ def test_intake_then_the_whole_repair_through_the_api(
         assert response.status_code == 200, (action, response.json())
     final = agent.get(f"/api/orders/{number}").json()
     assert final["state"] == "archived"
-    assert [e["kind"] for e in final["events"]][-2:] == ["approved", "archived"]
+    assert [e["kind"] for e in final["events"]][-3:] == ["approved", "called_back", "archived"]
     assert final["events"][1]["actor"] == "agent"
 
 

@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
+from kefu.callbacks.models import CallbackTask
+from kefu.callbacks.services import record_callback
 from kefu.core.errors import (
     Conflict,
     DuplicateSuspected,
@@ -55,10 +57,17 @@ def test_a_repair_from_intake_to_archive(cast: Cast, freeze: Freeze) -> None:
     services.reply_order(actor=crew, number=order.number, result="更换进线,已送电")
     freeze("2026-03-10 21:50")
     services.approve_order(actor=cast.leader, number=order.number)
-    # Repairs are called back by sample (issue 3), so an approved repair may be archived.
+    # The only caller of the fault is the sample; a resident is called after work tomorrow.
+    task = CallbackTask.objects.get(incident=order)
+    assert (task.call_from, task.call_until) == (bj("2026-03-11 18:00"), bj("2026-03-11 21:00"))
+    with pytest.raises(IllegalTransition, match="called back before it is archived"):
+        services.archive_order(actor=cast.agent, number=order.number)
+    freeze("2026-03-11 18:30")
+    record_callback(actor=cast.agent, task_id=task.pk, reached=True, satisfaction="satisfied")
     final = services.archive_order(actor=cast.agent, number=order.number)
     assert final.state == "archived"
-    assert final.closed_at == bj("2026-03-10 21:50")
+    assert final.closed_at == bj("2026-03-11 18:30")
+    assert final.satisfaction == "satisfied"
     assert kinds(order) == [
         "accepted",
         "dispatched",
@@ -69,6 +78,8 @@ def test_a_repair_from_intake_to_archive(cast: Cast, freeze: Freeze) -> None:
         "restored",
         "replied",
         "approved",
+        "callback_attempt",
+        "called_back",
         "archived",
     ]
     assert {c.kind: c.late for c in Clock.objects.filter(order=final)} == {

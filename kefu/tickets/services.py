@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from kefu.accounts.models import Department, DepartmentKind, User
 from kefu.accounts.roles import ACTION_ROLES, HOLDER_ACTIONS, HOLDERS, Role
+from kefu.callbacks.queue import close_open_callbacks, enqueue_callbacks, open_callbacks
 from kefu.core.errors import (
     Conflict,
     DuplicateSuspected,
@@ -39,6 +40,8 @@ from kefu.core.vocabulary import (
     SuspendReason,
 )
 from kefu.customers.models import Customer, CustomerCategory
+from kefu.outbox.models import MessageChannel
+from kefu.outbox.services import queue_message
 from kefu.tickets import clocks
 from kefu.tickets.models import Channel, OrderEvent, WorkOrder
 from kefu.tickets.routing import Suggestion, suggest_department
@@ -184,6 +187,26 @@ def _transition(
             old={"state": old_state, **old},
             new={"state": order.state, **new},
         )
+        _save(order, when)
+    return order
+
+
+def note_on_order(
+    *,
+    number: str,
+    actor: User | None,
+    kind: str,
+    occurred_at: dt.datetime | None = None,
+    note: str = "",
+    new: dict[str, Any] | None = None,
+) -> WorkOrder:
+    """An event that changes no state (a callback attempt, say), in the order's own log."""
+    with transaction.atomic():
+        order = WorkOrder.objects.select_for_update().filter(number=number).first()
+        if order is None:
+            raise NotFound(f"no work order {number}", field="number")
+        when = checked_time(occurred_at, not_before=order.last_event_at)
+        _record(order, kind, actor, when, note=note, new=new)
         _save(order, when)
     return order
 
@@ -832,7 +855,12 @@ def approve_order(
     version: int | None = None,
     note: str = "",
 ) -> WorkOrder:
-    """审核通过: the reply is accepted."""
+    """审核通过: the reply is accepted and the callbacks the policy asks for are queued."""
+
+    def apply(order: WorkOrder, when: dt.datetime) -> tuple[_Common, _Common]:
+        tasks = enqueue_callbacks(order, when)
+        return {}, {"callbacks_queued": len(tasks)}
+
     return _transition(
         "approve",
         number=number,
@@ -840,7 +868,7 @@ def approve_order(
         occurred_at=occurred_at,
         version=version,
         note=note,
-        apply=lambda order, when: None,
+        apply=apply,
     )
 
 
@@ -882,7 +910,8 @@ def callback_order(
     version: int | None = None,
     note: str = "",
 ) -> WorkOrder:
-    """回访: the customer was called back and said how satisfied they are."""
+    """回访: the customer's verdict. A dissatisfied one reopens the order or goes to the
+    supervisor, as the policy says."""
     if satisfaction not in Satisfaction.values:
         raise InvalidInput(
             f"satisfaction must be one of {', '.join(Satisfaction.values)}", field="satisfaction"
@@ -890,8 +919,20 @@ def callback_order(
 
     def apply(order: WorkOrder, when: dt.datetime) -> tuple[_Common, _Common]:
         clocks.stop_clock(order, "callback", when)
+        close_open_callbacks(order, when, actor)
         order.satisfaction = satisfaction
-        return {}, {"satisfaction": satisfaction}
+        outcome: _Common = {"satisfaction": satisfaction}
+        if satisfaction == Satisfaction.DISSATISFIED:
+            if active_policy().callback.dissatisfied == "reopen":
+                order.state = State.REWORK
+                order.rework_count += 1
+                clocks.reopen_clock(order, "result")
+                clocks.reopen_clock(order, "department_answer")
+                outcome["reopened"] = True
+            else:
+                _tell_supervisors(order, when)
+                outcome["escalated_to"] = "supervisor"
+        return {}, outcome
 
     return _transition(
         "callback",
@@ -904,6 +945,19 @@ def callback_order(
     )
 
 
+def _tell_supervisors(order: WorkOrder, when: dt.datetime) -> None:
+    text = f"【回访不满意】工单 {order.number} 客户回访不满意,请主管处理。"
+    for supervisor in User.objects.filter(role=Role.SUPERVISOR, is_active=True):
+        queue_message(
+            channel=MessageChannel.IN_APP,
+            kind="dissatisfied",
+            body=text,
+            to_user=supervisor,
+            order=order,
+            at=when,
+        )
+
+
 def archive_order(
     *,
     actor: User,
@@ -912,18 +966,13 @@ def archive_order(
     version: int | None = None,
     note: str = "",
 ) -> WorkOrder:
-    """归档: closed for good."""
+    """归档: closed for good, once every callback queued for it is made."""
 
     def apply(order: WorkOrder, when: dt.datetime) -> None:
-        type_policy = active_policy().type_policy(order.request_type)
-        if (
-            order.events.filter(kind="approved").exists()
-            and order.satisfaction == ""
-            and type_policy is not None
-            and type_policy.callback == "all"
-        ):
+        if open_callbacks(order):
             raise IllegalTransition(
-                f"every {order.request_type} order is called back before it is archived"
+                f"order {order.number} is called back before it is archived: callbacks "
+                "are still queued for it"
             )
         order.closed_at = when
         clocks.void_all(order, when)
