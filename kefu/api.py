@@ -121,12 +121,20 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 
 def register_routers() -> None:
+    from kefu.callbacks.api import router as callbacks_router
+    from kefu.contact.api import router as contact_router
     from kefu.core.api import router as core_router
     from kefu.customers.api import router as customers_router
+    from kefu.outbox.api import router as outbox_router
+    from kefu.supervision.api import router as supervision_router
     from kefu.tickets.api import router as tickets_router
 
     api.add_router("/orders", tickets_router)
     api.add_router("/customers", customers_router)
+    api.add_router("/supervision", supervision_router)
+    api.add_router("/callbacks", callbacks_router)
+    api.add_router("/handovers", contact_router)
+    api.add_router("/messages", outbox_router)
     api.add_router("/", core_router)
 
 

@@ -97,6 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="sweep and deliver messages every minute")
     worker.add_argument("--once", action="store_true")
 
+    overdue = sub.add_parser("overdue", help="stages past their deadline now")
+    overdue.add_argument("--order")
+    urges = sub.add_parser("urges", help="the history of warnings and urges")
+    urges.add_argument("--order")
+    sub.add_parser("callbacks", help="the callback queue")
+    sub.add_parser("handovers", help="recent shift handovers")
+
     sweep = sub.add_parser("sweep", help="run the supervision sweep once")
     sweep.add_argument("--as-of", help="back-fill for this instant (default now)")
 
@@ -146,6 +153,13 @@ def main(argv: list[str] | None = None) -> None:
         _django(["migrate", "--noinput"])
     elif args.command == "worker":
         _django(["worker", *(["--once"] if args.once else [])])
+    elif args.command in ("overdue", "urges"):
+        order = ["--order", args.order] if args.order else []
+        _django(["overdue", *order, *(["--urges"] if args.command == "urges" else [])])
+    elif args.command == "callbacks":
+        _django(["handovers", "--callbacks"])
+    elif args.command == "handovers":
+        _django(["handovers"])
     elif args.command == "sweep":
         _django(["sweep", *(["--as-of", args.as_of] if args.as_of else [])])
     elif args.command == "demo":

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "kefu.outbox",
     "kefu.supervision",
     "kefu.callbacks",
+    "kefu.contact",
     "kefu.demo",
 ]
 

@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from kefu.accounts.models import Department, DepartmentKind, Jurisdiction, User
 from kefu.accounts.services import create_token, create_user
+from kefu.callbacks.models import CallbackTask
+from kefu.callbacks.services import record_callback
 from kefu.core.errors import DomainError
 from kefu.core.vocabulary import AreaClass, RequestType
 from kefu.customers.models import Customer, CustomerCategory, ImportantClass, ValueTier
@@ -448,19 +450,29 @@ def _walk(
         )
         return
     services.approve_order(actor=leader, number=number, occurred_at=at)
-    needs_callback = kind != "repair" or rng.random() < 0.2
-    if needs_callback:
+    # The callbacks the approval queued, each made in its window (or not reached at all).
+    for task in CallbackTask.objects.filter(incident__number=number).order_by("id"):
         at = clock.step(rng, 30, 900)
         if at is None:
             return
-        services.callback_order(
+        at = max(at, task.call_from)
+        if at > clock.limit:
+            return
+        clock.at = at
+        reached = rng.random() < 0.9
+        record_callback(
             actor=agent,
-            number=number,
+            task_id=task.pk,
+            reached=reached,
             occurred_at=at,
             satisfaction=rng.choice(
                 ["satisfied", "satisfied", "basically_satisfied", "dissatisfied"]
-            ),
+            )
+            if reached
+            else "",
         )
+    if WorkOrder.objects.filter(number=number, state="rework").exists():
+        return  # reopened by a dissatisfied customer
     at = clock.step(rng, 5, 240)
     if at is None:
         return

@@ -1,0 +1,90 @@
+"""In-app messages for the signed-in user, and the billing center's list of notices."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from kefu.accounts.models import User
+from kefu.accounts.roles import Role
+from kefu.core.errors import PermissionDenied
+from kefu.outbox.services import billing_center_list, inbox
+
+router = Router(tags=["messages"])
+ERRORS = {401: dict, 403: dict, 422: dict}
+
+
+class MessageOut(Schema):
+    id: int
+    kind: str
+    body: str
+    order: str | None
+    created_at: dt.datetime
+
+
+class NoticeOut(Schema):
+    id: int
+    kind: str
+    account_number: str
+    name: str
+    address: str
+    phone: str
+    body: str
+    attempts: int
+    last_error: str
+    created_at: dt.datetime
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user
+
+
+@router.get(
+    "/inbox",
+    response={200: list[MessageOut], **ERRORS},
+    summary="In-app messages to me or my department",
+)
+def my_inbox(request: HttpRequest, limit: int = 50) -> list[dict[str, Any]]:
+    messages = inbox(_user(request)).order_by("-created_at", "-id")[: max(1, min(limit, 200))]
+    return [
+        {
+            "id": m.pk,
+            "kind": m.kind,
+            "body": m.body,
+            "order": m.order.number if m.order else None,
+            "created_at": m.created_at,
+        }
+        for m in messages
+    ]
+
+
+@router.get(
+    "/billing-center",
+    response={200: list[NoticeOut], **ERRORS},
+    summary="Customer notices that failed three times: the billing center writes",
+)
+def billing_center(request: HttpRequest, limit: int = 200) -> list[dict[str, Any]]:
+    if _user(request).role not in (Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR):
+        raise PermissionDenied("the list is for shift leaders and supervisors")
+    notices = billing_center_list()[: max(1, min(limit, 1000))]
+    return [
+        {
+            "id": m.pk,
+            "kind": m.kind,
+            "account_number": m.to_customer.account_number,
+            "name": m.to_customer.name,
+            "address": m.to_customer.address,
+            "phone": m.address,
+            "body": m.body,
+            "attempts": m.attempts,
+            "last_error": m.last_error,
+            "created_at": m.created_at,
+        }
+        for m in notices
+        if m.to_customer is not None
+    ]

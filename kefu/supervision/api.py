@@ -1,0 +1,114 @@
+"""Supervision endpoints: what is overdue now, and the history of warnings and urges."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema
+
+from kefu.accounts.models import User
+from kefu.accounts.roles import SEES_ALL_ORDERS, Role
+from kefu.core.policy import active_policy
+from kefu.core.schema_types import Code, Moment, OrderNumber
+from kefu.tickets.models import Clock, ClockStatus, OrderEvent
+from kefu.tickets.visibility import orders_visible_to
+
+router = Router(tags=["supervision"])
+
+
+class OverdueOut(Schema):
+    number: str
+    request_type: str
+    state: str
+    clock: str
+    department: str | None
+    deadline: dt.datetime
+    overdue_minutes: int
+    level: str | None
+
+
+class UrgeOut(Schema):
+    number: str
+    kind: str
+    clock: str | None
+    level: str | None
+    department: str | None
+    occurred_at: dt.datetime
+    recorded_at: dt.datetime
+    note: str
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user
+
+
+def overdue_clocks(user: User, department: str | None = None) -> Any:
+    """Running clocks past their deadline that `user` may see, the longest overdue first."""
+    clocks = Clock.objects.filter(status=ClockStatus.OPEN, deadline__lt=timezone.now())
+    if Role(user.role) not in SEES_ALL_ORDERS:
+        if user.department_id is None:
+            return clocks.none()
+        clocks = clocks.filter(department_id=user.department_id)
+    if department:
+        clocks = clocks.filter(department__code=department)
+    return clocks.select_related("order", "department").order_by("deadline", "id")
+
+
+@router.get("/overdue", response=list[OverdueOut], summary="Stages past their deadline now")
+def overdue(
+    request: HttpRequest, department: Code | None = None, limit: int = 100
+) -> list[dict[str, Any]]:
+    levels = active_policy().supervision.levels
+    now = timezone.now()
+    rows = []
+    for clock in overdue_clocks(_user(request), department)[: max(1, min(limit, 500))]:
+        assert clock.deadline is not None
+        rows.append(
+            {
+                "number": clock.order.number,
+                "request_type": clock.order.request_type,
+                "state": clock.order.state,
+                "clock": clock.kind,
+                "department": clock.department.code if clock.department else None,
+                "deadline": clock.deadline,
+                "overdue_minutes": int((now - clock.deadline).total_seconds() // 60),
+                "level": levels[clock.urge_level - 1].name if clock.urge_level else None,
+            }
+        )
+    return rows
+
+
+@router.get("/urges", response=list[UrgeOut], summary="Warnings, urges and customer urges")
+def urges(
+    request: HttpRequest,
+    order: OrderNumber | None = None,
+    since: Moment | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    visible = orders_visible_to(_user(request))
+    events = OrderEvent.objects.filter(
+        Q(kind__in=["warned", "urged", "customer_urged"]), order__in=visible
+    ).select_related("order", "department")
+    if order:
+        events = events.filter(order__number=order)
+    if since:
+        events = events.filter(recorded_at__gte=since)
+    return [
+        {
+            "number": e.order.number,
+            "kind": e.kind,
+            "clock": e.new.get("clock"),
+            "level": e.new.get("level"),
+            "department": e.department.code if e.department else None,
+            "occurred_at": e.occurred_at,
+            "recorded_at": e.recorded_at,
+            "note": e.note,
+        }
+        for e in events.order_by("-recorded_at", "-id")[: max(1, min(limit, 500))]
+    ]
