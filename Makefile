@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo serve test pytest lint bench-intake bench clean
+.PHONY: install demo serve test pytest lint bench-intake bench-sweep bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,7 +36,10 @@ pytest: install
 bench-intake: install
 	$(BIN)/python -m bench.intake
 
-bench: bench-intake
+bench-sweep: install
+	$(BIN)/python -m bench.sweep
+
+bench: bench-intake bench-sweep
 
 clean:
 	rm -rf $(VENV) var

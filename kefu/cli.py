@@ -106,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sweep = sub.add_parser("sweep", help="run the supervision sweep once")
     sweep.add_argument("--as-of", help="back-fill for this instant (default now)")
+    sweep.add_argument("--batch-size", type=int, default=500)
 
     demo = sub.add_parser("demo", help="load the demo data set and print the logins")
     demo.add_argument("--customers", type=int, default=1000)
@@ -161,7 +162,8 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "handovers":
         _django(["handovers"])
     elif args.command == "sweep":
-        _django(["sweep", *(["--as-of", args.as_of] if args.as_of else [])])
+        as_of = ["--as-of", args.as_of] if args.as_of else []
+        _django(["sweep", "--batch-size", str(args.batch_size), *as_of])
     elif args.command == "demo":
         _django(["load_demo", "--customers", str(args.customers), "--orders", str(args.orders)])
     elif args.command == "user":

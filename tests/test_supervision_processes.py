@@ -113,16 +113,17 @@ def _kill_when(process: subprocess.Popen[bytes], started: Callable[[], bool]) ->
 
 def test_a_sweep_killed_half_way_loses_and_doubles_nothing(cast: Cast, tmp_path: Path) -> None:
     # Real processes use the real clock, so the orders are back-dated instead of frozen.
-    many_due_repairs_backdated(cast, 150)
+    many_due_repairs_backdated(cast, 300)
     env = _env(tmp_path)
-    first = _kefu(["sweep"], env)
+    # One clock per transaction, so that the kill surely lands between two of them.
+    first = _kefu(["sweep", "--batch-size", "1"], env)
     _kill_when(first, lambda: OrderEvent.objects.filter(kind="urged").count() >= 10)
     handled = len({order for order, _ in urge_counts()})
-    assert 0 < handled < 150, "the kill should land in the middle of the sweep"
+    assert 0 < handled < 300, "the kill should land in the middle of the sweep"
     second = _kefu(["sweep"], env)
     assert second.wait(timeout=120) == 0
     counts = urge_counts()
-    assert len(counts) == 150 * len(active_policy().supervision.levels)
+    assert len(counts) == 300 * len(active_policy().supervision.levels)
     assert set(counts.values()) == {1}
     assert all(c.next_alert_at is None for c in Clock.objects.filter(kind="dispatch"))
 

@@ -26,12 +26,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--as-of", help="the instant to sweep for (default: now)")
+        parser.add_argument(
+            "--batch-size", type=int, default=500, help="clocks per transaction (default 500)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         as_of = parse_instant(options["as_of"]) if options["as_of"] else timezone.now()
         if as_of > timezone.now():
             raise CommandError("--as-of cannot be in the future")
-        result = sweep(as_of=as_of)
+        result = sweep(as_of=as_of, batch_size=max(1, options["batch_size"]))
         self.stdout.write(
             f"swept as of {as_of.astimezone(BEIJING):%Y-%m-%d %H:%M:%S}: {result.levels} "
             f"levels reached on {result.clocks} clocks, {result.overtime} ran out, "
