@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -136,13 +136,24 @@ def _handle_batch(
             events.extend(_event(clock, levels[i], i, now) for i in reached)
             messages.extend(_messages(clock, levels[reached[-1]], now, recipients))
             result.levels += len(reached)
-        Clock.objects.bulk_update(changed, ["urge_level", "next_alert_at", "late"])
+        _write_levels(changed)
         OrderEvent.objects.bulk_create(events)
         Message.objects.bulk_create(messages)
         if ran_out:
             WorkOrder.objects.filter(pk__in=ran_out).update(is_late=True, version=F("version") + 1)
         result.clocks += len(changed)
         result.overtime += sum(1 for c in changed if c.order_id in ran_out)
+
+
+def _write_levels(clocks: list[Clock]) -> None:
+    """One statement, many rows: Django's bulk_update spends longer building its CASE
+    expression than the database spends running it."""
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE tickets_clock SET urge_level = %s, next_alert_at = %s, late = %s WHERE id = %s",
+            [(c.urge_level, adapt(c.next_alert_at), c.late, c.pk) for c in clocks],
+        )
 
 
 def _event(clock: Clock, level: AlertLevel, index: int, now: dt.datetime) -> OrderEvent:
