@@ -125,10 +125,12 @@ def server(env: dict[str, str], port: int, workers: int) -> Iterator[str]:
 
 def run_one(kind: str, n: int, threads: int, workers: int, port: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp, database(kind, Path(tmp)) as url:
+        # The web processes alone: the embedded worker would compete for the same two cores.
         env = {
             **os.environ,
             "KEFU_DATABASE_URL": url,
             "KEFU_DATA_DIR": tmp,
+            "KEFU_EMBEDDED_WORKER": "false",
             "KEFU_LOG_LEVEL": "WARNING",
             "KEFU_DB_CONN_MAX_AGE": "600",
         }

@@ -40,8 +40,11 @@ def populate(total: int, due: int) -> None:
     call_command("migrate", verbosity=0)
     create_departments()
     create_people()
-    agent_id = connection.cursor().execute(
-        "SELECT id FROM accounts_user WHERE username = 'agent'").fetchone()[0]
+    agent_id = (
+        connection.cursor()
+        .execute("SELECT id FROM accounts_user WHERE username = 'agent'")
+        .fetchone()[0]
+    )
     with connection.cursor() as cursor:
         cursor.execute(f"""
             INSERT INTO tickets_workorder (number, request_type, channel, state, caller_name,
@@ -60,7 +63,7 @@ def populate(total: int, due: int) -> None:
         """)
         # Due clocks already had their pre-warning and ran out five minutes ago: the sweep
         # has one level (the urge) to give each. The others run out tomorrow.
-        cursor.execute(f"""
+        cursor.execute("""
             INSERT INTO tickets_clock (order_id, kind, round, status, started_at, limit_amount,
                 limit_unit, effective_start, effective_amount, effective_unit, deadline,
                 provisional, late, urge_level, next_alert_at)
@@ -101,8 +104,16 @@ def floor(due: int) -> float:
             rows = cursor.fetchall()
         now = timezone.now()
         OrderEvent.objects.bulk_create(
-            [OrderEvent(order_id=order_id, kind="urged", occurred_at=now, recorded_at=now,
-                        new={"clock": "dispatch", "level": "urge"}) for _, order_id in rows],
+            [
+                OrderEvent(
+                    order_id=order_id,
+                    kind="urged",
+                    occurred_at=now,
+                    recorded_at=now,
+                    new={"clock": "dispatch", "level": "urge"},
+                )
+                for _, order_id in rows
+            ],
             batch_size=2000,
         )
         elapsed = time.perf_counter() - started
@@ -122,8 +133,9 @@ def sweep_once(due: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--due", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
@@ -133,8 +145,11 @@ def main() -> None:
         setup_django(NAME)
         started = time.perf_counter()
         populate(args.orders, args.due)
-        print(f"populated {args.orders:,} open orders ({args.due:,} due) in "
-              f"{time.perf_counter() - started:.0f} s", flush=True)
+        print(
+            f"populated {args.orders:,} open orders ({args.due:,} due) in "
+            f"{time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
         floors, sweeps = [], []
         for _ in range(args.runs):
             floors.append(floor(args.due))
@@ -142,10 +157,14 @@ def main() -> None:
             sweeps.append(sweep_once(args.due))
             reset()
         f, s = statistics.median(floors), statistics.median(sweeps)
-        print(f"floor (SELECT … FOR UPDATE + bulk INSERT of {args.due:,} events): "
-              f"median {f:.2f} s  runs {', '.join(f'{x:.2f}' for x in floors)}")
-        print(f"sweep ({args.due:,} stages urged, events, flags, messages):      "
-              f"median {s:.2f} s  runs {', '.join(f'{x:.2f}' for x in sweeps)}")
+        print(
+            f"floor (SELECT … FOR UPDATE + bulk INSERT of {args.due:,} events): "
+            f"median {f:.2f} s  runs {', '.join(f'{x:.2f}' for x in floors)}"
+        )
+        print(
+            f"sweep ({args.due:,} stages urged, events, flags, messages):      "
+            f"median {s:.2f} s  runs {', '.join(f'{x:.2f}' for x in sweeps)}"
+        )
         print(f"sweep / floor: {s / f:.1f}x   ({args.due / s:,.0f} stages/s)")
     finally:
         from django.db import connections
