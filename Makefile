@@ -6,12 +6,20 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: install demo serve test pytest lint bench-intake bench-sweep bench clean
 
+VENDOR := kefu/web/static/web/vendor
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Front-end assets come from the npm registry at install time and are served by the app.
+$(VENDOR)/htmx.min.js: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+
+install: $(STAMP) $(VENDOR)/htmx.min.js
 
 demo: install
 	$(BIN)/kefu migrate

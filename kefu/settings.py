@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "kefu.supervision",
     "kefu.callbacks",
     "kefu.contact",
+    "kefu.web",
     "kefu.demo",
 ]
 
@@ -83,7 +84,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "kefu.urls"
 WSGI_APPLICATION = "kefu.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
 
 TEMPLATES = [
     {
@@ -95,6 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "kefu.web.context.workstation",
             ],
         },
     },

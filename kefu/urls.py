@@ -1,9 +1,8 @@
 """URL map: the API under /api/, the administration under /admin/."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView
 
 from kefu.api import api
 
@@ -14,5 +13,6 @@ admin.site.index_title = _("Departments, users, calendar and policy data")
 urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
-    path("", RedirectView.as_view(url="/api/docs", permanent=False)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("kefu.web.urls")),
 ]

@@ -43,3 +43,31 @@ class Handover(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("handovers are kept")
+
+
+class AgentStatus(models.TextChoices):
+    AVAILABLE = "available", _("Available")
+    AWAY = "away", _("Away")
+    SIGNED_OUT = "signed_out", _("Signed out")
+
+
+class AgentStatusChange(models.Model):
+    """An agent's status over time (示忙/示闲/签出): the latest row is the status now."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="status_changes",
+        verbose_name=_("user"),
+    )
+    status = models.CharField(max_length=12, choices=AgentStatus.choices, verbose_name=_("status"))
+    at = models.DateTimeField(verbose_name=_("since"))
+
+    class Meta:
+        verbose_name = _("agent status")
+        verbose_name_plural = _("agent statuses")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "-at"], name="agent_status_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.status}"

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from kefu.accounts.models import User
 from kefu.accounts.roles import Role
-from kefu.contact.models import Handover
+from kefu.contact.models import AgentStatus, AgentStatusChange, Handover
 from kefu.core.errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
 from kefu.tickets.models import OrderEvent, WorkOrder
 
@@ -122,3 +122,15 @@ def visible_handovers(user: User) -> QuerySet[Handover]:
     if user.role not in (Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR):
         raise PermissionDenied("handovers are for shift leaders and supervisors")
     return Handover.objects.select_related("outgoing_leader", "incoming_leader")
+
+
+def set_agent_status(*, actor: User, status: str) -> AgentStatusChange:
+    """An agent (or shift leader) says whether calls may come to them."""
+    if status not in AgentStatus.values:
+        raise InvalidInput(f"status must be one of {', '.join(AgentStatus.values)}", field="status")
+    return AgentStatusChange.objects.create(user=actor, status=status, at=timezone.now())
+
+
+def agent_status(user: User) -> str:
+    latest = AgentStatusChange.objects.filter(user=user).first()
+    return latest.status if latest else AgentStatus.SIGNED_OUT

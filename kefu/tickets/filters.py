@@ -17,15 +17,15 @@ from kefu.tickets.visibility import informant_hidden_filter, orders_visible_to
 class OrderFilter(Schema):
     request_type: RequestType | None = None
     state: State | None = None
-    open: bool | None = Field(None, description="Only open (true) or closed (false) orders")
-    holder: Code | None = Field(None, description="Department code holding the order")
-    customer: Code | None = Field(None, description="Customer account number")
-    phone: Code | None = Field(None, description="Caller phone")
-    overdue: bool | None = Field(None, description="A running clock is past its deadline")
-    late: bool | None = Field(None, description="Some stage was, or is, late")
+    open: bool | None = Field(default=None, description="Only open (true) or closed (false) orders")
+    holder: Code | None = Field(default=None, description="Department code holding the order")
+    customer: Code | None = Field(default=None, description="Customer account number")
+    phone: Code | None = Field(default=None, description="Caller phone")
+    overdue: bool | None = Field(default=None, description="A running clock is past its deadline")
+    late: bool | None = Field(default=None, description="Some stage was, or is, late")
     accepted_from: Moment | None = None
     accepted_to: Moment | None = None
-    q: ShortText | None = Field(None, description="Order number prefix or words of the text")
+    q: ShortText | None = Field(default=None, description="Order number prefix or words of the text")
 
 
 def with_relations(orders: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:

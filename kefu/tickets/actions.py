@@ -1,0 +1,55 @@
+"""Which actions a user may take on an order now: what the order page offers, and nothing
+more (the services check again when the action is taken)."""
+
+from __future__ import annotations
+
+from kefu.accounts.models import User
+from kefu.accounts.roles import ACTION_ROLES, HOLDER_ACTIONS, HOLDERS, Role
+from kefu.tickets.models import WorkOrder
+from kefu.tickets.states import move_for
+
+#: The order page's actions, in the order a person meets them.
+PAGE_ACTIONS = (
+    "dispatch",
+    "acknowledge",
+    "return",
+    "depart",
+    "arrive",
+    "onsite_report",
+    "restore",
+    "application_step",
+    "reply",
+    "approve",
+    "send_back",
+    "callback",
+    "answer",
+    "archive",
+    "suspend",
+    "resume",
+    "urge",
+    "cancel",
+)
+
+
+def allowed_actions(user: User, order: WorkOrder) -> list[str]:
+    role = Role(user.role)
+    allowed = []
+    for action in PAGE_ACTIONS:
+        if role not in ACTION_ROLES[action]:
+            continue
+        if (
+            action in HOLDER_ACTIONS
+            and role in HOLDERS
+            and (order.holder_id is None or order.holder_id != user.department_id)
+        ):
+            continue
+        if order.suspended and action not in ("resume", "cancel", "urge"):
+            continue
+        if action == "resume" and not order.suspended:
+            continue
+        if action == "suspend" and order.suspended:
+            continue
+        if move_for(action, order.state, order.request_type) is None:
+            continue
+        allowed.append(action)
+    return allowed

@@ -1,0 +1,166 @@
+"""The forms of the order page's actions and of intake; every field has a label."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kefu.accounts.models import Department, DepartmentKind
+from kefu.core.calendar import BEIJING
+from kefu.core.vocabulary import AreaClass, RequestType, SupplyScheme, SuspendReason
+from kefu.tickets.models import Channel
+from kefu.tickets.states import Satisfaction
+
+ACTION_LABELS: dict[str, Any] = {
+    "dispatch": _("Dispatch"),
+    "acknowledge": _("Acknowledge"),
+    "return": _("Return as not ours"),
+    "depart": _("Depart"),
+    "arrive": _("Arrived on site"),
+    "onsite_report": _("On-site report"),
+    "restore": _("Supply restored"),
+    "application_step": _("Application step"),
+    "reply": _("Reply"),
+    "approve": _("Approve"),
+    "send_back": _("Send back for rework"),
+    "callback": _("Record callback"),
+    "answer": _("Answer"),
+    "archive": _("Archive"),
+    "suspend": _("Suspend"),
+    "resume": _("Resume"),
+    "urge": _("Customer urged"),
+    "cancel": _("Cancel order"),
+}
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DispatchForm(NoteForm):
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        to_field_name="code",
+        queryset=Department.objects.filter(active=True).exclude(kind=DepartmentKind.CENTER),
+    )
+    override_reason = forms.CharField(
+        label=_("Reason for not following the suggestion"), required=False, max_length=2000
+    )
+
+
+class FindingsForm(forms.Form):
+    findings = forms.CharField(
+        label=_("Findings on site"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ResultForm(forms.Form):
+    result = forms.CharField(
+        label=_("Result"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Answer given"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CallbackForm(NoteForm):
+    satisfaction = forms.ChoiceField(label=_("Satisfaction"), choices=Satisfaction.choices)
+
+
+class StepForm(NoteForm):
+    step = forms.ChoiceField(
+        label=_("Step"),
+        choices=[
+            ("supply_plan_replied", _("Supply plan replied")),
+            ("inspection_passed", _("Inspection passed")),
+            ("energized", _("Energized")),
+        ],
+    )
+
+
+class SuspendForm(NoteForm):
+    reason = forms.ChoiceField(label=_("Suspend because"), choices=SuspendReason.choices)
+    appointment_at = forms.DateTimeField(
+        label=_("Appointment (Beijing time)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M"],
+    )
+
+    def clean_appointment_at(self) -> dt.datetime | None:
+        value: dt.datetime | None = self.cleaned_data.get("appointment_at")
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=BEIJING)
+        return value
+
+
+ACTION_FORMS: dict[str, type[forms.Form]] = {
+    "dispatch": DispatchForm,
+    "return": ReasonForm,
+    "onsite_report": FindingsForm,
+    "reply": ResultForm,
+    "send_back": ReasonForm,
+    "cancel": ReasonForm,
+    "callback": CallbackForm,
+    "answer": AnswerForm,
+    "application_step": StepForm,
+    "suspend": SuspendForm,
+}
+
+
+def action_form(action: str, data: Any = None, **kwargs: Any) -> forms.Form:
+    form_class = ACTION_FORMS.get(action, NoteForm)
+    return form_class(data, prefix=action, **kwargs)
+
+
+class IntakeForm(forms.Form):
+    """受理: the fields of a new order; the customer is found by search as you type."""
+
+    customer_account = forms.CharField(label=_("Account number"), required=False, max_length=20)
+    request_type = forms.ChoiceField(label=_("Request type"), choices=RequestType.choices)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
+    description = forms.CharField(
+        label=_("What the customer says"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    caller_name = forms.CharField(label=_("Caller name"), required=False, max_length=80)
+    caller_phone = forms.RegexField(
+        label=_("Caller phone"), required=False, max_length=20, regex=r"^[0-9+\-() ]*$"
+    )
+    anonymous = forms.BooleanField(label=_("Anonymous"), required=False)
+    address = forms.CharField(
+        label=_("Address of the fault or matter"), required=False, max_length=100
+    )
+    area_class = forms.ChoiceField(
+        label=_("Area class"), required=False, choices=[("", "—"), *AreaClass.choices]
+    )
+    topic = forms.CharField(label=_("Topic (complaints)"), required=False, max_length=40)
+    supply_scheme = forms.ChoiceField(
+        label=_("Supply scheme (applications)"),
+        required=False,
+        choices=[("", "—"), *SupplyScheme.choices],
+    )
+    answer = forms.CharField(
+        label=_("Answer given at intake (closes the order)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    dispatch_now = forms.BooleanField(
+        label=_("Dispatch to the suggested department now"), required=False, initial=True
+    )
+    link_to = forms.CharField(label=_("Link this call to order"), required=False, max_length=16)
+    confirm_new = forms.BooleanField(label=_("Open a new order anyway"), required=False)

@@ -1,0 +1,147 @@
+"""受理 Intake: find the customer as you type, see the profile and the deadlines before saving,
+link a repeat call instead of opening a duplicate, answer and close at intake."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from kefu.accounts.models import User
+from kefu.accounts.roles import Role
+from kefu.core.errors import DomainError, DuplicateSuspected
+from kefu.core.vocabulary import ClockKind
+from kefu.customers.models import Customer
+from kefu.customers.search import find_customers
+from kefu.tickets import services
+from kefu.tickets.states import OPEN_STATES
+from kefu.tickets.visibility import informant_hidden_filter, orders_visible_to
+from kefu.web.forms import IntakeForm
+from kefu.web.shortcuts import require_role
+
+INTAKE_ROLES = (Role.AGENT, Role.SHIFT_LEADER)
+
+
+def _intake(data: dict[str, Any]) -> services.Intake:
+    return services.Intake(
+        request_type=data["request_type"],
+        channel=data["channel"],
+        description=data["description"],
+        customer_account=data["customer_account"] or None,
+        caller_name=data["caller_name"],
+        caller_phone=data["caller_phone"],
+        anonymous=data["anonymous"],
+        address=data["address"],
+        area_class=data["area_class"],
+        topic=data["topic"],
+        supply_scheme=data["supply_scheme"],
+    )
+
+
+def _profile_context(user: User, customer: Customer) -> dict[str, Any]:
+    orders = (
+        orders_visible_to(user)
+        .filter(customer=customer)
+        .exclude(informant_hidden_filter(user))
+        .order_by("-accepted_at")
+    )
+    return {
+        "customer": customer,
+        "open_orders": list(orders.filter(state__in=list(OPEN_STATES))[:10]),
+        "recent_orders": list(orders[:5]),
+    }
+
+
+@login_required
+def intake(request: HttpRequest) -> HttpResponse:
+    user = require_role(request, INTAKE_ROLES)
+    context: dict[str, Any] = {}
+    status = 200
+    if request.method == "POST":
+        form = IntakeForm(request.POST)
+        if form.is_valid():
+            try:
+                return _save(request, user, form.cleaned_data)
+            except DuplicateSuspected as exc:
+                context["duplicates"] = exc.candidates
+                form.add_error(None, exc.message)
+                status = exc.status
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                status = exc.status
+        else:
+            status = 400
+        account = request.POST.get("customer_account", "")
+        customer = Customer.objects.filter(account_number=account).first() if account else None
+        if customer is not None:
+            context.update(_profile_context(user, customer))
+    else:
+        form = IntakeForm()
+    return render(request, "web/intake.html", {"form": form, **context}, status=status)
+
+
+def _save(request: HttpRequest, user: User, data: dict[str, Any]) -> HttpResponse:
+    intake = _intake(data)
+    if data["link_to"]:
+        outcome = services.link_call(actor=user, intake=intake, parent_number=data["link_to"])
+        messages.success(
+            request,
+            _("The call was recorded on order %(number)s.")
+            % {
+                "number": outcome.order.parent.number
+                if outcome.order.parent
+                else outcome.order.number
+            },
+        )
+        return redirect("web:order", number=(outcome.order.parent or outcome.order).number)
+    if data["answer"]:
+        order = services.answer_at_intake(actor=user, intake=intake, answer=data["answer"])
+        messages.success(request, _("Answered and closed: %(number)s.") % {"number": order.number})
+        return redirect("web:order", number=order.number)
+    suggestion = services.preview_intake(actor=user, intake=intake).suggestion
+    dispatch_to = (
+        suggestion.department.code if data["dispatch_now"] and suggestion.department else None
+    )
+    order = services.accept_order(
+        actor=user, intake=intake, confirm_new=data["confirm_new"], dispatch_to=dispatch_to
+    )
+    messages.success(request, _("Order %(number)s accepted.") % {"number": order.number})
+    return redirect("web:order", number=order.number)
+
+
+@login_required
+def customer_results(request: HttpRequest) -> HttpResponse:
+    require_role(request, INTAKE_ROLES)
+    query = request.GET.get("q", "")[:100]
+    found = list(find_customers(query)[:8]) if len(query.strip()) >= 2 else []
+    return render(
+        request, "web/partials/customer_results.html", {"customers": found, "query": query}
+    )
+
+
+@login_required
+def customer_panel(request: HttpRequest, account_number: str) -> HttpResponse:
+    user = require_role(request, INTAKE_ROLES)
+    customer = Customer.objects.filter(account_number=account_number).first()
+    if customer is None:
+        return render(request, "web/partials/customer_panel.html", {}, status=404)
+    return render(request, "web/partials/customer_panel.html", _profile_context(user, customer))
+
+
+@login_required
+def preview(request: HttpRequest) -> HttpResponse:
+    user = require_role(request, INTAKE_ROLES)
+    form = IntakeForm(request.POST)
+    if not form.is_valid():
+        return render(request, "web/partials/preview.html", {"incomplete": True})
+    try:
+        result = services.preview_intake(actor=user, intake=_intake(form.cleaned_data))
+    except DomainError as exc:
+        return render(request, "web/partials/preview.html", {"problem": exc.message})
+    for deadline in result.deadlines:
+        deadline["label"] = ClockKind(deadline["clock"]).label
+    return render(request, "web/partials/preview.html", {"preview": result})

@@ -1,0 +1,136 @@
+"""The order page: summary, clocks, timeline, and the actions this user may take now."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kefu.accounts.models import User
+from kefu.core.errors import DomainError
+from kefu.tickets import services
+from kefu.tickets.actions import allowed_actions
+from kefu.tickets.filters import with_relations
+from kefu.tickets.models import OrderEvent, WorkOrder
+from kefu.tickets.visibility import can_see_informant, orders_visible_to
+from kefu.web.forms import ACTION_LABELS, action_form
+from kefu.web.shortcuts import current_user
+
+
+def _order(user: User, number: str) -> WorkOrder:
+    order = (
+        with_relations(orders_visible_to(user))
+        .prefetch_related(
+            Prefetch("events", queryset=OrderEvent.objects.select_related("actor", "department"))
+        )
+        .filter(number=number)
+        .first()
+    )
+    if order is None:
+        raise Http404(_("No such work order."))
+    return order
+
+
+def _page(
+    request: HttpRequest, order: WorkOrder, forms: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    user = current_user(request)
+    actions = allowed_actions(user, order)
+    forms = forms or {}
+    initial = {
+        "dispatch": {"department": order.suggested_department.code}
+        if order.suggested_department
+        else {}
+    }
+    action_forms = [
+        (
+            action,
+            ACTION_LABELS[action],
+            forms.get(action) or action_form(action, initial=initial.get(action)),
+        )
+        for action in actions
+    ]
+    return render(
+        request,
+        "web/order.html",
+        {
+            "order": order,
+            "informant_visible": can_see_informant(user, order),
+            "clocks": list(order.clocks.all()),
+            "events": list(order.events.all()),
+            "action_forms": action_forms,
+        },
+        status=status,
+    )
+
+
+@login_required
+def order_page(request: HttpRequest, number: str) -> HttpResponse:
+    return _page(request, _order(current_user(request), number))
+
+
+Runner = Callable[[User, str, dict[str, Any]], WorkOrder]
+
+RUNNERS: dict[str, Runner] = {
+    "dispatch": lambda u, n, d: services.dispatch_order(
+        actor=u,
+        number=n,
+        department_code=d["department"].code,
+        override_reason=d["override_reason"],
+        note=d["note"],
+    ),
+    "return": lambda u, n, d: services.return_order(actor=u, number=n, reason=d["reason"]),
+    "acknowledge": lambda u, n, d: services.acknowledge_order(actor=u, number=n, note=d["note"]),
+    "depart": lambda u, n, d: services.depart(actor=u, number=n, note=d["note"]),
+    "arrive": lambda u, n, d: services.arrive(actor=u, number=n, note=d["note"]),
+    "onsite_report": lambda u, n, d: services.report_on_site(
+        actor=u, number=n, findings=d["findings"]
+    ),
+    "restore": lambda u, n, d: services.restore_supply(actor=u, number=n, note=d["note"]),
+    "application_step": lambda u, n, d: services.record_application_step(
+        actor=u, number=n, step=d["step"], note=d["note"]
+    ),
+    "reply": lambda u, n, d: services.reply_order(actor=u, number=n, result=d["result"]),
+    "approve": lambda u, n, d: services.approve_order(actor=u, number=n, note=d["note"]),
+    "send_back": lambda u, n, d: services.send_back_order(actor=u, number=n, reason=d["reason"]),
+    "callback": lambda u, n, d: services.callback_order(
+        actor=u, number=n, satisfaction=d["satisfaction"], note=d["note"]
+    ),
+    "answer": lambda u, n, d: services.answer_order(actor=u, number=n, answer=d["answer"]),
+    "archive": lambda u, n, d: services.archive_order(actor=u, number=n, note=d["note"]),
+    "suspend": lambda u, n, d: services.suspend_order(
+        actor=u, number=n, reason=d["reason"], note=d["note"], appointment_at=d["appointment_at"]
+    ),
+    "resume": lambda u, n, d: services.resume_order(actor=u, number=n, note=d["note"]),
+    "urge": lambda u, n, d: services.urge_order(actor=u, number=n, note=d["note"]),
+    "cancel": lambda u, n, d: services.cancel_order(actor=u, number=n, reason=d["reason"]),
+}
+
+
+@login_required
+@require_POST
+def order_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    user = current_user(request)
+    order = _order(user, number)
+    if action not in RUNNERS:
+        raise Http404(_("No such action."))
+    form = action_form(action, request.POST)
+    if not form.is_valid():
+        return _page(request, order, {action: form}, status=400)
+    try:
+        RUNNERS[action](user, number, form.cleaned_data)
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return _page(request, _order(user, number), {action: form}, status=exc.status)
+    messages.success(request, _("%(action)s: done.") % {"action": ACTION_LABELS[action]})
+    next_url = request.POST.get("next")
+    if next_url and next_url.startswith("/") and not next_url.startswith("//"):
+        return redirect(next_url)
+    return redirect("web:order", number=number)

@@ -1,0 +1,90 @@
+"""Pages to look things up: a customer, a department, the policy in force, the calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kefu.accounts.models import Department
+from kefu.accounts.roles import HOLDERS, Role
+from kefu.core.calendar import beijing_date
+from kefu.core.models import CalendarDay, CalendarYear
+from kefu.core.policy import active_policy
+from kefu.customers.models import Customer
+from kefu.tickets.filters import OrderFilter, filter_orders
+from kefu.tickets.visibility import informant_hidden_filter, orders_visible_to
+from kefu.web.shortcuts import current_user, page_of
+
+
+@login_required
+def customer(request: HttpRequest, account_number: str) -> HttpResponse:
+    user = current_user(request)
+    if Role(user.role) in HOLDERS:
+        raise PermissionDenied  # handlers see customers through their orders only
+    found = Customer.objects.filter(account_number=account_number).first()
+    if found is None:
+        raise Http404(_("No such customer."))
+    orders = (
+        orders_visible_to(user)
+        .filter(customer=found)
+        .exclude(informant_hidden_filter(user))
+        .select_related("holder")
+        .order_by("-accepted_at")
+    )
+    return render(
+        request, "web/customer.html", {"customer": found, "page": page_of(request, orders, 20)}
+    )
+
+
+@login_required
+def department(request: HttpRequest, code: str) -> HttpResponse:
+    user = current_user(request)
+    found = Department.objects.filter(code=code).prefetch_related("jurisdictions").first()
+    if found is None:
+        raise Http404(_("No such department."))
+    if Role(user.role) in HOLDERS and user.department_id != found.pk:
+        raise PermissionDenied  # a department sees its own work only
+    orders = filter_orders(user, OrderFilter(open=True, holder=code)).select_related("holder")
+    return render(
+        request,
+        "web/department.html",
+        {
+            "department": found,
+            "members": found.members.filter(is_active=True).order_by("role"),
+            "page": page_of(request, orders.order_by("next_deadline"), 30),
+        },
+    )
+
+
+@login_required
+def policy(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/policy.html", {"policy": active_policy().summary()})
+
+
+@login_required
+def calendar(request: HttpRequest, year: int | None = None) -> HttpResponse:
+    year = year or beijing_date(timezone.now()).year
+    if not 2000 <= year <= 2100:
+        raise Http404(_("No such year."))
+    days = list(CalendarDay.objects.filter(date__year=year).order_by("date"))
+    months: list[tuple[int, list[CalendarDay | None]]] = []
+    for month in range(1, 13):
+        in_month = [d for d in days if d.date.month == month]
+        lead = dt.date(year, month, 1).weekday()
+        months.append((month, [None] * lead + in_month))
+    return render(
+        request,
+        "web/calendar.html",
+        {
+            "year": year,
+            "months": months,
+            "covered": CalendarYear.objects.filter(year=year).first(),
+            "special": [d for d in days if d.kind in ("holiday", "makeup")],
+        },
+    )

@@ -1,0 +1,35 @@
+"""The workstation's pages."""
+
+from django.urls import path
+
+from kefu.web import intake_views, order_views, queues, reference_views, views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.logout, name="logout"),
+    path("profile/", views.profile, name="profile"),
+    path("status/", views.status, name="status"),
+    path("intake/", intake_views.intake, name="intake"),
+    path("intake/customers/", intake_views.customer_results, name="intake-customers"),
+    path(
+        "intake/customer/<str:account_number>/", intake_views.customer_panel, name="intake-customer"
+    ),
+    path("intake/preview/", intake_views.preview, name="intake-preview"),
+    path("board/", queues.board, name="board"),
+    path("inbox/", queues.inbox, name="inbox"),
+    path("crew/", queues.crew, name="crew"),
+    path("review/", queues.review, name="review"),
+    path("callbacks/", queues.callbacks, name="callbacks"),
+    path("callbacks/<int:task_id>/", queues.callback_attempt, name="callback-attempt"),
+    path("handover/", queues.handover, name="handover"),
+    path("orders/<str:number>/", order_views.order_page, name="order"),
+    path("orders/<str:number>/<str:action>/", order_views.order_action, name="order-action"),
+    path("customers/<str:account_number>/", reference_views.customer, name="customer"),
+    path("departments/<str:code>/", reference_views.department, name="department"),
+    path("policy/", reference_views.policy, name="policy"),
+    path("calendar/", reference_views.calendar, name="calendar"),
+    path("calendar/<int:year>/", reference_views.calendar, name="calendar-year"),
+]
