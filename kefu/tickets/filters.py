@@ -25,7 +25,9 @@ class OrderFilter(Schema):
     late: bool | None = Field(default=None, description="Some stage was, or is, late")
     accepted_from: Moment | None = None
     accepted_to: Moment | None = None
-    q: ShortText | None = Field(default=None, description="Order number prefix or words of the text")
+    q: ShortText | None = Field(
+        default=None, description="Order number prefix or words of the text"
+    )
 
 
 def with_relations(orders: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
