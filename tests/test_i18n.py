@@ -43,3 +43,22 @@ def test_chinese_is_the_default_and_english_on_request() -> None:
         assert str(State.ARCHIVED.label) == "已归档"
     with translation.override("en"):
         assert str(RequestType.REPAIR.label) == "Repair"
+
+
+def test_the_chinese_catalogue_is_complete_and_compiled() -> None:
+    from pathlib import Path
+
+    from django.conf import settings
+
+    po = Path(settings.LOCALE_PATHS[0]) / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    text = po.read_text(encoding="utf-8")
+    # A fuzzy entry is left out of the compiled catalogue: its text would show in English.
+    assert "#, fuzzy" not in text
+    assert '\nmsgstr ""\n\n' not in text.split("\n\n", 1)[1]
+    mo = po.with_suffix(".mo")
+    assert mo.stat().st_mtime >= po.stat().st_mtime - 1, "run compilemessages"
+    with translation.override("zh-hans"):
+        from kefu.core.limits import Limit
+
+        assert Limit.parse("3 working days").display() == "3 个工作日"
+        assert str(translation.gettext("Accept the request")) == "受理"

@@ -63,6 +63,18 @@ class Limit:
     def __str__(self) -> str:
         return f"{self.amount} {self.unit.value.replace('_', ' ')}"
 
+    def display(self) -> str:
+        """The limit in the reader's language ("5 分钟", "3 个工作日")."""
+        from django.utils.translation import ngettext
+
+        words = {
+            Unit.MINUTES: ngettext("%(n)d minute", "%(n)d minutes", self.amount),
+            Unit.WORKING_DAYS: ngettext("%(n)d working day", "%(n)d working days", self.amount),
+            Unit.DAYS: ngettext("%(n)d day", "%(n)d days", self.amount),
+            Unit.MONTHS: ngettext("%(n)d month", "%(n)d months", self.amount),
+        }
+        return words[self.unit] % {"n": self.amount}
+
 
 @dataclass(frozen=True)
 class Deadline:

@@ -67,3 +67,15 @@ def next_crew_action(order: object) -> tuple[str, str] | None:
         if state == from_state:
             return action, str(label)
     return None
+
+
+@register.filter
+def limit_label(value: object) -> str:
+    """A policy limit ("5 minutes", or a Limit) in the reader's language."""
+    from kefu.core.limits import Limit
+
+    try:
+        limit = value if isinstance(value, Limit) else Limit.parse(str(value))
+    except ValueError:
+        return str(value)
+    return limit.display()
