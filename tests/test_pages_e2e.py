@@ -110,7 +110,12 @@ def _intake_by_keyboard(desk: Desk, account: str, description: str) -> str:
     """Find the customer, choose the type, describe, save: all from the keyboard."""
     page = desk.page
     desk.go("/intake/")
-    page.keyboard.type(account)  # the search box has the focus
+    # The search box has the focus from the start, and htmx is listening to it.
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.id === 'customer-search'"
+        " && window.htmx !== undefined"
+    )
+    page.keyboard.type(account)
     page.wait_for_selector(f"#customer-results button[data-account='{account}']")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
@@ -143,6 +148,7 @@ def test_a_repair_from_intake_to_archive(desk: Desk, cast: Cast) -> None:
 
     desk.login(cast.crew_khzx)
     assert page.url.endswith("/crew/")
+    page.set_viewport_size({"width": 390, "height": 844})  # the crew works from a phone
     for action in ("acknowledge", "depart", "arrive", "onsite_report", "restore"):
         card = page.locator("article.crew-card", has_text=number)
         if action == "onsite_report":
@@ -152,6 +158,7 @@ def test_a_repair_from_intake_to_archive(desk: Desk, cast: Cast) -> None:
         desk.shot(f"crew-{action}")
     desk.act(number, "reply", result="更换进线,已恢复供电")
     assert desk.state() == "replied"
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     desk.login(cast.leader)
     desk.go("/review/")
