@@ -232,3 +232,15 @@ def test_list_pages_paginate_with_bounded_queries_over_100000_orders(
         assert response.status_code == 200, path
         assert len(queries) <= most, (path, len(queries), [q["sql"][:80] for q in queries])
         assert response.content.decode().count("<tr") <= 52, path  # one page of 50
+
+
+def test_the_callback_queue_keeps_a_reports_informant_hidden(cast: Cast) -> None:
+    report = dispatch(cast, accept(cast, "report", cast.rural))
+    services.acknowledge_order(actor=cast.zgb, number=report.number)
+    services.reply_order(actor=cast.zgb, number=report.number, result="已查实并处理")
+    services.approve_order(actor=cast.leader, number=report.number)
+    other_agent = client_for(cast.agent2).get("/callbacks/").content.decode()
+    assert report.number in other_agent
+    assert cast.rural.phone not in other_agent
+    taker = client_for(cast.agent).get("/callbacks/").content.decode()
+    assert cast.rural.phone in taker  # the agent who took the report calls the informant

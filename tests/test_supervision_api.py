@@ -126,3 +126,14 @@ def test_a_shift_is_handed_over_and_taken_over(
     ]
     future = post(outgoing, "/api/handovers", {"shift_start": "2026-03-10T17:00:00+08:00"})
     assert future.status_code == 422
+
+
+def test_the_callback_api_hides_a_reports_informant(cast: Cast, token_client: ApiFor) -> None:
+    report = dispatch(cast, accept(cast, "report", cast.rural))
+    services.acknowledge_order(actor=cast.zgb, number=report.number)
+    services.reply_order(actor=cast.zgb, number=report.number, result="已查实")
+    services.approve_order(actor=cast.leader, number=report.number)
+    assert [t["phone"] for t in token_client(cast.agent2).get("/api/callbacks").json()] == ["***"]
+    assert [t["phone"] for t in token_client(cast.agent).get("/api/callbacks").json()] == [
+        cast.rural.phone
+    ]

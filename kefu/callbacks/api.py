@@ -13,6 +13,7 @@ from kefu.callbacks import services
 from kefu.callbacks.models import CallbackTask
 from kefu.core.schema_types import Moment, Note
 from kefu.tickets.services import authorize
+from kefu.tickets.visibility import can_see_informant
 
 router = Router(tags=["callbacks"])
 ERRORS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
@@ -47,13 +48,14 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _out(task: CallbackTask) -> dict[str, Any]:
+def _out(task: CallbackTask, user: User) -> dict[str, Any]:
+    visible = can_see_informant(user, task.incident)
     return {
         "id": task.pk,
         "number": task.incident.number,
         "request_type": task.incident.request_type,
         "call": task.call.number,
-        "phone": task.phone,
+        "phone": task.phone if visible else "***",
         "transformer": task.transformer,
         "business": task.business,
         "call_from": task.call_from,
@@ -67,9 +69,10 @@ def _out(task: CallbackTask) -> dict[str, Any]:
 
 @router.get("", response={200: list[CallbackOut], **ERRORS}, summary="Callbacks to make")
 def callback_queue(request: HttpRequest, limit: int = 100) -> list[dict[str, Any]]:
-    authorize(_user(request), "callback")
+    user = _user(request)
+    authorize(user, "callback")
     tasks = services.queue().select_related("call")[: max(1, min(limit, 500))]
-    return [_out(t) for t in tasks]
+    return [_out(t, user) for t in tasks]
 
 
 @router.post(
@@ -86,4 +89,6 @@ def record(request: HttpRequest, task_id: int, payload: AttemptIn) -> dict[str, 
         note=payload.note,
         occurred_at=payload.occurred_at,
     )
-    return _out(CallbackTask.objects.select_related("incident", "call").get(pk=task.pk))
+    return _out(
+        CallbackTask.objects.select_related("incident", "call").get(pk=task.pk), _user(request)
+    )

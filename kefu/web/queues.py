@@ -27,6 +27,7 @@ from kefu.core.vocabulary import RequestType
 from kefu.tickets.filters import OrderFilter, filter_orders
 from kefu.tickets.models import Clock, ClockStatus
 from kefu.tickets.states import Satisfaction, State
+from kefu.tickets.visibility import can_see_informant
 from kefu.web.shortcuts import current_user, page_of, require_role
 
 CENTER_ROLES = (Role.AGENT, Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ASSESSOR)
@@ -119,8 +120,11 @@ def review(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def callbacks(request: HttpRequest) -> HttpResponse:
-    require_role(request, (Role.AGENT, Role.SHIFT_LEADER))
+    user = require_role(request, (Role.AGENT, Role.SHIFT_LEADER))
     page = page_of(request, callback_queue().select_related("call"))
+    for task in page:
+        # A report's informant is called back by its handlers: others see no number.
+        task.phone_shown = task.phone if can_see_informant(user, task.incident) else "***"
     context = {
         "page": page,
         "now": timezone.now(),
