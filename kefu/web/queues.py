@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -69,7 +69,9 @@ def board(request: HttpRequest) -> HttpResponse:
     if filters.open is None and filters.state is None:
         filters.open = True
     orders = (
-        filter_orders(user, filters).order_by("next_deadline", "-accepted_at")
+        filter_orders(user, filters).order_by(
+            F("next_deadline").asc(nulls_last=True), "-accepted_at"
+        )
         if filters.open
         else filter_orders(user, filters)
     )
@@ -92,7 +94,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     orders = (
         filter_orders(user, OrderFilter(open=True))
         .filter(holder_id=user.department_id)
-        .order_by("next_deadline", "accepted_at")
+        .order_by(F("next_deadline").asc(nulls_last=True), "accepted_at")
     )
     return _list(request, orders, "web/inbox.html", {"department": user.department})
 

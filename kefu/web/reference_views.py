@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -57,7 +58,7 @@ def department(request: HttpRequest, code: str) -> HttpResponse:
         {
             "department": found,
             "members": found.members.filter(is_active=True).order_by("role"),
-            "page": page_of(request, orders.order_by("next_deadline"), 30),
+            "page": page_of(request, orders.order_by(F("next_deadline").asc(nulls_last=True)), 30),
         },
     )
 
