@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from kefu.accounts.auth import request_user
 from kefu.accounts.models import User
 from kefu.callbacks import services
 from kefu.callbacks.models import CallbackTask
@@ -42,12 +43,6 @@ class AttemptIn(Schema):
     occurred_at: Moment | None = None
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 def _out(task: CallbackTask, user: User) -> dict[str, Any]:
     visible = can_see_informant(user, task.incident)
     return {
@@ -69,7 +64,7 @@ def _out(task: CallbackTask, user: User) -> dict[str, Any]:
 
 @router.get("", response={200: list[CallbackOut], **ERRORS}, summary="Callbacks to make")
 def callback_queue(request: HttpRequest, limit: int = 100) -> list[dict[str, Any]]:
-    user = _user(request)
+    user = request_user(request)
     authorize(user, "callback")
     tasks = services.queue().select_related("call")[: max(1, min(limit, 500))]
     return [_out(t, user) for t in tasks]
@@ -82,7 +77,7 @@ def callback_queue(request: HttpRequest, limit: int = 100) -> list[dict[str, Any
 )
 def record(request: HttpRequest, task_id: int, payload: AttemptIn) -> dict[str, Any]:
     task = services.record_callback(
-        actor=_user(request),
+        actor=request_user(request),
         task_id=min(max(task_id, 0), 2**62),
         reached=payload.reached,
         satisfaction=payload.satisfaction,
@@ -90,5 +85,6 @@ def record(request: HttpRequest, task_id: int, payload: AttemptIn) -> dict[str, 
         occurred_at=payload.occurred_at,
     )
     return _out(
-        CallbackTask.objects.select_related("incident", "call").get(pk=task.pk), _user(request)
+        CallbackTask.objects.select_related("incident", "call").get(pk=task.pk),
+        request_user(request),
     )

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from kefu.accounts.models import User
+from kefu.accounts.auth import request_user
 from kefu.contact import services
 from kefu.contact.models import Handover
 from kefu.core.errors import NotFound
@@ -40,12 +40,6 @@ class HandoverOut(Schema):
     snapshot: dict[str, Any]
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 def _out(handover: Handover) -> dict[str, Any]:
     return {
         "id": handover.pk,
@@ -63,14 +57,14 @@ def _out(handover: Handover) -> dict[str, Any]:
 
 @router.get("", response={200: list[HandoverOut], **ERRORS}, summary="Recent handovers")
 def handovers(request: HttpRequest, limit: int = 20) -> list[dict[str, Any]]:
-    found = services.visible_handovers(_user(request))[: max(1, min(limit, 200))]
+    found = services.visible_handovers(request_user(request))[: max(1, min(limit, 200))]
     return [_out(h) for h in found]
 
 
 @router.post("", response={201: HandoverOut, **ERRORS}, summary="Sign the shift's handover")
 def sign(request: HttpRequest, payload: HandoverIn) -> Status[dict[str, Any]]:
     handover = services.sign_handover(
-        actor=_user(request), shift_start=payload.shift_start, notes=payload.notes
+        actor=request_user(request), shift_start=payload.shift_start, notes=payload.notes
     )
     return Status(201, _out(handover))
 
@@ -78,7 +72,7 @@ def sign(request: HttpRequest, payload: HandoverIn) -> Status[dict[str, Any]]:
 @router.get("/{handover_id}", response={200: HandoverOut, **ERRORS}, summary="One handover")
 def get_handover(request: HttpRequest, handover_id: int) -> dict[str, Any]:
     found = (
-        services.visible_handovers(_user(request))
+        services.visible_handovers(request_user(request))
         .filter(pk=min(max(handover_id, 0), 2**62))
         .first()
     )
@@ -94,7 +88,7 @@ def get_handover(request: HttpRequest, handover_id: int) -> dict[str, Any]:
 )
 def acknowledge(request: HttpRequest, handover_id: int, payload: AcknowledgeIn) -> dict[str, Any]:
     handover = services.acknowledge_handover(
-        actor=_user(request), handover_id=min(max(handover_id, 0), 2**62), note=payload.note
+        actor=request_user(request), handover_id=min(max(handover_id, 0), 2**62), note=payload.note
     )
     return _out(
         Handover.objects.select_related("outgoing_leader", "incoming_leader").get(pk=handover.pk)

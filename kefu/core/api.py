@@ -8,7 +8,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from kefu.accounts.models import Department, User
+from kefu.accounts.auth import request_user
+from kefu.accounts.models import Department
 from kefu.accounts.roles import ADMINISTERS, Role
 from kefu.core.errors import InvalidInput, PermissionDenied
 from kefu.core.models import Alert, CalendarDay, CalendarYear
@@ -51,15 +52,9 @@ class AlertOut(Schema):
     resolved_at: dt.datetime | None
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 @router.get("/me", response=MeOut, summary="The authenticated user")
 def me(request: HttpRequest) -> dict[str, Any]:
-    user = _user(request)
+    user = request_user(request)
     return {
         "username": user.username,
         "full_name": user.full_name,
@@ -101,6 +96,6 @@ def calendar_year(request: HttpRequest, year: int) -> dict[str, Any]:
     summary="Open alerts for administrators",
 )
 def alerts(request: HttpRequest) -> list[Alert]:
-    if Role(_user(request).role) not in ADMINISTERS:
+    if Role(request_user(request).role) not in ADMINISTERS:
         raise PermissionDenied("alerts are for administrators")
     return list(Alert.objects.filter(resolved_at=None))

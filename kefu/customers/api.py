@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from kefu.accounts.models import User
+from kefu.accounts.auth import request_user
 from kefu.core.errors import NotFound
 from kefu.core.schema_types import Code, ShortText
 from kefu.customers.models import Customer
@@ -57,12 +57,6 @@ class CustomerPage(Schema):
     items: list[CustomerOut]
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 @router.get(
     "", response={200: CustomerPage, 401: dict, 422: dict}, summary="Find customers as you type"
 )
@@ -77,7 +71,7 @@ def search_customers(request: HttpRequest, q: ShortText, limit: int = 20) -> dic
     summary="A customer's profile with open and recent orders",
 )
 def get_customer(request: HttpRequest, account_number: Code) -> dict[str, Any]:
-    user = _user(request)
+    user = request_user(request)
     customer = Customer.objects.filter(account_number=account_number).first()
     if customer is None:
         raise NotFound(f"no customer with account number {account_number}", field="account_number")

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from kefu.accounts.models import User
+from kefu.accounts.auth import request_user
 from kefu.accounts.roles import Role
 from kefu.core.errors import PermissionDenied
 from kefu.outbox.services import billing_center_list, inbox
@@ -38,19 +38,15 @@ class NoticeOut(Schema):
     created_at: dt.datetime
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 @router.get(
     "/inbox",
     response={200: list[MessageOut], **ERRORS},
     summary="In-app messages to me or my department",
 )
 def my_inbox(request: HttpRequest, limit: int = 50) -> list[dict[str, Any]]:
-    messages = inbox(_user(request)).order_by("-created_at", "-id")[: max(1, min(limit, 200))]
+    messages = inbox(request_user(request)).order_by("-created_at", "-id")[
+        : max(1, min(limit, 200))
+    ]
     return [
         {
             "id": m.pk,
@@ -69,7 +65,7 @@ def my_inbox(request: HttpRequest, limit: int = 50) -> list[dict[str, Any]]:
     summary="Customer notices that failed three times: the billing center writes",
 )
 def billing_center(request: HttpRequest, limit: int = 200) -> list[dict[str, Any]]:
-    if _user(request).role not in (Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR):
+    if request_user(request).role not in (Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR):
         raise PermissionDenied("the list is for shift leaders and supervisors")
     notices = billing_center_list()[: max(1, min(limit, 1000))]
     return [

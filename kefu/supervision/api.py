@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 
+from kefu.accounts.auth import request_user
 from kefu.accounts.models import User
 from kefu.accounts.roles import SEES_ALL_ORDERS, Role
 from kefu.core.policy import active_policy
@@ -42,12 +43,6 @@ class UrgeOut(Schema):
     note: str
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 def overdue_clocks(user: User, department: str | None = None) -> Any:
     """Running clocks past their deadline that `user` may see, the longest overdue first."""
     clocks = Clock.objects.filter(status=ClockStatus.OPEN, deadline__lt=timezone.now())
@@ -67,7 +62,7 @@ def overdue(
     levels = active_policy().supervision.levels
     now = timezone.now()
     rows = []
-    for clock in overdue_clocks(_user(request), department)[: max(1, min(limit, 500))]:
+    for clock in overdue_clocks(request_user(request), department)[: max(1, min(limit, 500))]:
         assert clock.deadline is not None
         rows.append(
             {
@@ -91,7 +86,7 @@ def urges(
     since: Moment | None = None,
     limit: int = 100,
 ) -> list[dict[str, Any]]:
-    visible = orders_visible_to(_user(request))
+    visible = orders_visible_to(request_user(request))
     events = OrderEvent.objects.filter(
         Q(kind__in=["warned", "urged", "customer_urged"]), order__in=visible
     ).select_related("order", "department")

@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
+from kefu.accounts.auth import request_user
 from kefu.accounts.models import User
 from kefu.core.errors import NotFound
 from kefu.core.schema_types import OrderNumber
@@ -35,12 +36,6 @@ from kefu.tickets.visibility import orders_visible_to
 
 router = Router(tags=["orders"])
 ERRORS = {400: dict, 401: dict, 403: dict, 404: dict, 409: dict, 413: dict, 422: dict}
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
 
 
 def _read(user: User, number: str, *, with_events: bool = True) -> dict[str, Any]:
@@ -81,7 +76,7 @@ def _intake(payload: OrderIn) -> services.Intake:
     summary="Accept a request (受理): create, answer at intake, or link to an open order",
 )
 def create_order(request: HttpRequest, payload: OrderIn) -> Status[dict[str, Any]]:
-    user = _user(request)
+    user = request_user(request)
     intake = _intake(payload)
     if payload.link_to:
         outcome = services.link_call(
@@ -117,7 +112,7 @@ def create_order(request: HttpRequest, payload: OrderIn) -> Status[dict[str, Any
     summary="What accepting would do: suggested department, deadlines, duplicates",
 )
 def preview_order(request: HttpRequest, payload: OrderIn) -> dict[str, Any]:
-    preview = services.preview_intake(actor=_user(request), intake=_intake(payload))
+    preview = services.preview_intake(actor=request_user(request), intake=_intake(payload))
     department = preview.suggestion.department
     return {
         "suggested_department": department.code if department else None,
@@ -131,7 +126,7 @@ def preview_order(request: HttpRequest, payload: OrderIn) -> dict[str, Any]:
 def list_orders(
     request: HttpRequest, filters: Query[OrderFilter], limit: int = 50, offset: int = 0
 ) -> dict[str, Any]:
-    user = _user(request)
+    user = request_user(request)
     limit = max(1, min(limit, 200))
     offset = max(0, min(offset, 10_000_000))
     orders = filter_orders(user, filters)
@@ -150,11 +145,11 @@ def list_orders(
     summary="One order with its deadlines, late flags and events",
 )
 def get_order(request: HttpRequest, number: OrderNumber) -> dict[str, Any]:
-    return _read(_user(request), number)
+    return _read(request_user(request), number)
 
 
 def _done(request: HttpRequest, order: WorkOrder) -> dict[str, Any]:
-    return _read(_user(request), order.number)
+    return _read(request_user(request), order.number)
 
 
 def _common(payload: ActionIn) -> dict[str, Any]:
@@ -166,7 +161,7 @@ def dispatch(request: HttpRequest, number: OrderNumber, payload: DispatchIn) -> 
     return _done(
         request,
         services.dispatch_order(
-            actor=_user(request),
+            actor=request_user(request),
             number=number,
             department_code=payload.department,
             override_reason=payload.override_reason,
@@ -183,7 +178,7 @@ def return_(request: HttpRequest, number: OrderNumber, payload: ReasonIn) -> dic
     return _done(
         request,
         services.return_order(
-            actor=_user(request), number=number, reason=payload.reason, **_common(payload)
+            actor=request_user(request), number=number, reason=payload.reason, **_common(payload)
         ),
     )
 
@@ -195,7 +190,7 @@ def acknowledge(request: HttpRequest, number: OrderNumber, payload: ActionIn) ->
     return _done(
         request,
         services.acknowledge_order(
-            actor=_user(request), number=number, note=payload.note, **_common(payload)
+            actor=request_user(request), number=number, note=payload.note, **_common(payload)
         ),
     )
 
@@ -204,7 +199,9 @@ def acknowledge(request: HttpRequest, number: OrderNumber, payload: ActionIn) ->
 def depart(request: HttpRequest, number: OrderNumber, payload: ActionIn) -> dict[str, Any]:
     return _done(
         request,
-        services.depart(actor=_user(request), number=number, note=payload.note, **_common(payload)),
+        services.depart(
+            actor=request_user(request), number=number, note=payload.note, **_common(payload)
+        ),
     )
 
 
@@ -214,7 +211,9 @@ def depart(request: HttpRequest, number: OrderNumber, payload: ActionIn) -> dict
 def arrive(request: HttpRequest, number: OrderNumber, payload: ActionIn) -> dict[str, Any]:
     return _done(
         request,
-        services.arrive(actor=_user(request), number=number, note=payload.note, **_common(payload)),
+        services.arrive(
+            actor=request_user(request), number=number, note=payload.note, **_common(payload)
+        ),
     )
 
 
@@ -225,7 +224,7 @@ def onsite_report(request: HttpRequest, number: OrderNumber, payload: FindingsIn
     return _done(
         request,
         services.report_on_site(
-            actor=_user(request),
+            actor=request_user(request),
             number=number,
             findings=payload.findings,
             expected_restoration=payload.expected_restoration,
@@ -241,7 +240,7 @@ def restore(request: HttpRequest, number: OrderNumber, payload: ActionIn) -> dic
     return _done(
         request,
         services.restore_supply(
-            actor=_user(request), number=number, note=payload.note, **_common(payload)
+            actor=request_user(request), number=number, note=payload.note, **_common(payload)
         ),
     )
 
@@ -257,7 +256,7 @@ def application_step(
     return _done(
         request,
         services.record_application_step(
-            actor=_user(request),
+            actor=request_user(request),
             number=number,
             step=payload.step,
             note=payload.note,
@@ -271,7 +270,7 @@ def reply(request: HttpRequest, number: OrderNumber, payload: ResultIn) -> dict[
     return _done(
         request,
         services.reply_order(
-            actor=_user(request), number=number, result=payload.result, **_common(payload)
+            actor=request_user(request), number=number, result=payload.result, **_common(payload)
         ),
     )
 
@@ -281,7 +280,7 @@ def approve(request: HttpRequest, number: OrderNumber, payload: ActionIn) -> dic
     return _done(
         request,
         services.approve_order(
-            actor=_user(request), number=number, note=payload.note, **_common(payload)
+            actor=request_user(request), number=number, note=payload.note, **_common(payload)
         ),
     )
 
@@ -293,7 +292,7 @@ def send_back(request: HttpRequest, number: OrderNumber, payload: ReasonIn) -> d
     return _done(
         request,
         services.send_back_order(
-            actor=_user(request), number=number, reason=payload.reason, **_common(payload)
+            actor=request_user(request), number=number, reason=payload.reason, **_common(payload)
         ),
     )
 
@@ -303,7 +302,7 @@ def callback(request: HttpRequest, number: OrderNumber, payload: CallbackIn) -> 
     return _done(
         request,
         services.callback_order(
-            actor=_user(request),
+            actor=request_user(request),
             number=number,
             satisfaction=payload.satisfaction.value,
             note=payload.note,
@@ -317,7 +316,7 @@ def archive(request: HttpRequest, number: OrderNumber, payload: ActionIn) -> dic
     return _done(
         request,
         services.archive_order(
-            actor=_user(request), number=number, note=payload.note, **_common(payload)
+            actor=request_user(request), number=number, note=payload.note, **_common(payload)
         ),
     )
 
@@ -331,7 +330,7 @@ def answer(request: HttpRequest, number: OrderNumber, payload: AnswerIn) -> dict
     return _done(
         request,
         services.answer_order(
-            actor=_user(request), number=number, answer=payload.answer, **_common(payload)
+            actor=request_user(request), number=number, answer=payload.answer, **_common(payload)
         ),
     )
 
@@ -341,7 +340,7 @@ def cancel(request: HttpRequest, number: OrderNumber, payload: ReasonIn) -> dict
     return _done(
         request,
         services.cancel_order(
-            actor=_user(request), number=number, reason=payload.reason, **_common(payload)
+            actor=request_user(request), number=number, reason=payload.reason, **_common(payload)
         ),
     )
 
@@ -351,7 +350,7 @@ def suspend(request: HttpRequest, number: OrderNumber, payload: SuspendIn) -> di
     return _done(
         request,
         services.suspend_order(
-            actor=_user(request),
+            actor=request_user(request),
             number=number,
             reason=payload.reason,
             note=payload.note,
@@ -366,7 +365,7 @@ def resume(request: HttpRequest, number: OrderNumber, payload: ActionIn) -> dict
     return _done(
         request,
         services.resume_order(
-            actor=_user(request), number=number, note=payload.note, **_common(payload)
+            actor=request_user(request), number=number, note=payload.note, **_common(payload)
         ),
     )
 
@@ -380,6 +379,6 @@ def urge(request: HttpRequest, number: OrderNumber, payload: ActionIn) -> dict[s
     return _done(
         request,
         services.urge_order(
-            actor=_user(request), number=number, note=payload.note, **_common(payload)
+            actor=request_user(request), number=number, note=payload.note, **_common(payload)
         ),
     )
