@@ -15,7 +15,7 @@ from kefu.core.schema_types import Code, ShortText
 from kefu.customers.models import Customer
 from kefu.customers.search import find_customers
 from kefu.tickets.states import OPEN_STATES
-from kefu.tickets.visibility import informant_hidden_filter, orders_visible_to
+from kefu.tickets.visibility import customer_orders
 
 router = Router(tags=["customers"])
 
@@ -75,12 +75,7 @@ def get_customer(request: HttpRequest, account_number: Code) -> dict[str, Any]:
     customer = Customer.objects.filter(account_number=account_number).first()
     if customer is None:
         raise NotFound(f"no customer with account number {account_number}", field="account_number")
-    orders = (
-        orders_visible_to(user)
-        .filter(customer=customer)
-        .exclude(informant_hidden_filter(user))
-        .order_by("-accepted_at")
-    )
+    orders = customer_orders(user, customer)
     data = CustomerOut.from_orm(customer).dict()
     data["open_orders"] = list(orders.filter(state__in=list(OPEN_STATES))[:20])
     data["recent_orders"] = list(orders[:10])

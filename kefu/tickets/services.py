@@ -410,9 +410,11 @@ def accept_order(
     accepted_at: dt.datetime | None = None,
     confirm_new: bool = False,
     dispatch_to: str | None = None,
+    dispatch_to_suggested: bool = False,
     override_reason: str = "",
 ) -> WorkOrder:
-    """受理: the order is born, its clocks start; optionally dispatched in the same step."""
+    """受理: the order is born, its clocks start; optionally dispatched in the same step, to
+    a named department or to the one the policy suggested (if it suggested one)."""
     authorize(actor, "accept")
     when = checked_time(accepted_at, not_before=None, field="accepted_at")
     resolved = _resolve(intake)
@@ -430,6 +432,8 @@ def accept_order(
         for kind in ("dispatch", "result", "supply_plan"):
             clocks.start_clock(order, kind, when)
         _save(order, when)
+        if not dispatch_to and dispatch_to_suggested and suggestion.department:
+            dispatch_to = suggestion.department.code
         if dispatch_to:
             order = dispatch_order(
                 actor=actor,

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from kefu.accounts.models import User
 from kefu.accounts.roles import SEES_ALL_ORDERS, Role
 from kefu.core.vocabulary import CONFIDENTIAL_TYPES
+from kefu.customers.models import Customer
 from kefu.tickets.models import Clock, WorkOrder
 
 _CONFIDENTIAL = Q(request_type__in=[str(t) for t in CONFIDENTIAL_TYPES]) | Q(anonymous=True)
@@ -45,3 +46,14 @@ def informant_hidden_filter(user: User) -> Q:
     if user.department_id is not None:
         mine |= Q(holder_id=user.department_id)
     return _CONFIDENTIAL & ~mine
+
+
+def customer_orders(user: User, customer: Customer) -> QuerySet[WorkOrder]:
+    """A customer's orders as `user` may see them, newest first: never a report they filed
+    unless `user` is one of its handlers."""
+    return (
+        orders_visible_to(user)
+        .filter(customer=customer)
+        .exclude(informant_hidden_filter(user))
+        .order_by("-accepted_at")
+    )

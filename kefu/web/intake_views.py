@@ -19,7 +19,7 @@ from kefu.customers.models import Customer
 from kefu.customers.search import find_customers
 from kefu.tickets import services
 from kefu.tickets.states import OPEN_STATES
-from kefu.tickets.visibility import informant_hidden_filter, orders_visible_to
+from kefu.tickets.visibility import customer_orders
 from kefu.web.forms import IntakeForm
 from kefu.web.shortcuts import require_role
 
@@ -43,12 +43,7 @@ def _intake(data: dict[str, Any]) -> services.Intake:
 
 
 def _profile_context(user: User, customer: Customer) -> dict[str, Any]:
-    orders = (
-        orders_visible_to(user)
-        .filter(customer=customer)
-        .exclude(informant_hidden_filter(user))
-        .order_by("-accepted_at")
-    )
+    orders = customer_orders(user, customer)
     return {
         "customer": customer,
         "open_orders": list(orders.filter(state__in=list(OPEN_STATES))[:10]),
@@ -102,12 +97,11 @@ def _save(request: HttpRequest, user: User, data: dict[str, Any]) -> HttpRespons
         order = services.answer_at_intake(actor=user, intake=intake, answer=data["answer"])
         messages.success(request, _("Answered and closed: %(number)s.") % {"number": order.number})
         return redirect("web:order", number=order.number)
-    suggestion = services.preview_intake(actor=user, intake=intake).suggestion
-    dispatch_to = (
-        suggestion.department.code if data["dispatch_now"] and suggestion.department else None
-    )
     order = services.accept_order(
-        actor=user, intake=intake, confirm_new=data["confirm_new"], dispatch_to=dispatch_to
+        actor=user,
+        intake=intake,
+        confirm_new=data["confirm_new"],
+        dispatch_to_suggested=data["dispatch_now"],
     )
     messages.success(request, _("Order %(number)s accepted.") % {"number": order.number})
     return redirect("web:order", number=order.number)

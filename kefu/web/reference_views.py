@@ -19,7 +19,7 @@ from kefu.core.models import CalendarDay, CalendarYear
 from kefu.core.policy import active_policy
 from kefu.customers.models import Customer
 from kefu.tickets.filters import OrderFilter, filter_orders
-from kefu.tickets.visibility import informant_hidden_filter, orders_visible_to
+from kefu.tickets.visibility import customer_orders
 from kefu.web.shortcuts import current_user, page_of
 
 
@@ -31,13 +31,7 @@ def customer(request: HttpRequest, account_number: str) -> HttpResponse:
     found = Customer.objects.filter(account_number=account_number).first()
     if found is None:
         raise Http404(_("No such customer."))
-    orders = (
-        orders_visible_to(user)
-        .filter(customer=found)
-        .exclude(informant_hidden_filter(user))
-        .select_related("holder")
-        .order_by("-accepted_at")
-    )
+    orders = customer_orders(user, found).select_related("holder")
     return render(
         request, "web/customer.html", {"customer": found, "page": page_of(request, orders, 20)}
     )
