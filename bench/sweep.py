@@ -51,14 +51,14 @@ def populate(total: int, due: int) -> None:
                 caller_phone, anonymous, description, address, landmark, district, area_class,
                 topic, supply_scheme, energize_class, urge_count, call_count, rework_count,
                 suspended_reason, satisfaction, accepted_at, accepted_by_id, last_event_at,
-                is_late, policy_profile, version, next_deadline)
+                is_late, policy_profile, version, next_deadline, confidential)
             SELECT '8' || lpad(g::text, 12, '0'), 'repair', 'phone', 'accepted', '', '1380000' ||
                 lpad((g % 10000)::text, 4, '0'), false, '停电', '城关街道', '', '城关街道',
                 'urban', '', '', '', 0, 0, 0, '', '',
                 now() - interval '1 minute' * (g % 600), {agent_id},
                 now() - interval '1 minute' * (g % 600), false, 'county', 1,
                 CASE WHEN g <= {due} THEN now() - interval '5 minutes'
-                     ELSE now() + interval '1 day' END
+                     ELSE now() + interval '1 day' END, false
             FROM generate_series(1, {total}) AS g
         """)
         # Due clocks already had their pre-warning and ran out five minutes ago: the sweep

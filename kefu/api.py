@@ -9,15 +9,19 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer
+from ninja.security.session import SessionAuth
 
 from kefu.accounts.models import User
 from kefu.accounts.services import user_for_token
+from kefu.core.api_errors import ErrorOut
 from kefu.core.errors import DomainError, DuplicateSuspected
 
 log = logging.getLogger(__name__)
@@ -35,6 +39,27 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class PageSession(SessionAuth):
+    """The workstation's session cookie. Without one the request is simply not
+    authenticated (401); the CSRF check applies to requests that do carry a session."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
+
+class ObjectParser(Parser):
+    """Request bodies are JSON objects: `[null, null]`, `123` or `true` are refused, not
+    read as an empty object."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("the request body must be a JSON object")
+        return data
+
+
 class ReadableJSON(JSONRenderer):
     """UTF-8 JSON: Chinese text stays readable in logs and on the wire (charset=utf-8)."""
 
@@ -45,8 +70,9 @@ api = NinjaAPI(
     title="Kefu 95598 work-order API",
     version="1",
     description="Work orders of a 95598-style hotline: intake, lifecycle, deadlines, events.",
-    auth=[TokenAuth(), django_auth],
+    auth=[TokenAuth(), PageSession()],
     renderer=ReadableJSON(),
+    parser=ObjectParser(),
     urls_namespace="api",
 )
 
@@ -107,6 +133,15 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        # An unreadable body is invalid input like any other: 422 with what to send.
+        return _error(
+            request,
+            422,
+            "invalid",
+            "the request body must be a JSON object",
+            [{"field": "body", "message": "must be a JSON object"}],
+        )
     return _error(request, exc.status_code, "invalid", str(exc))
 
 
@@ -115,7 +150,13 @@ def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return _error(request, 413, "too_large", "the request body is too large")
 
 
-@api.get("/health", auth=None, tags=["system"], summary="Liveness check (no database)")
+@api.get(
+    "/health",
+    auth=None,
+    response={200: dict[str, str], 400: ErrorOut, 414: ErrorOut},
+    tags=["system"],
+    summary="Liveness check (no database)",
+)
 def health(request: HttpRequest) -> dict[str, str]:
     return {"status": "ok"}
 
@@ -128,8 +169,10 @@ def register_routers() -> None:
     from kefu.outbox.api import router as outbox_router
     from kefu.supervision.api import router as supervision_router
     from kefu.tickets.api import router as tickets_router
+    from kefu.tickets.ivr import router as ivr_router
 
     api.add_router("/orders", tickets_router)
+    api.add_router("/ivr", ivr_router)
     api.add_router("/customers", customers_router)
     api.add_router("/supervision", supervision_router)
     api.add_router("/callbacks", callbacks_router)

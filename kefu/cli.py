@@ -124,6 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
     token_create = token.add_parser("create", help="create an API token for a user")
     token_create.add_argument("username")
     token_create.add_argument("--name", required=True)
+    token_create.add_argument("--days", type=int, default=365, help="valid for (default 365)")
+    token.add_parser("list", help="every token: user, expiry, last use, revoked")
+    token_revoke = token.add_parser("revoke", help="revoke a token by id or prefix")
+    token_revoke.add_argument("token")
+    token_revoke.add_argument("--reason", default="")
 
     calendar = sub.add_parser("calendar", help="working-day calendar").add_subparsers(
         dest="action", required=True
@@ -173,7 +178,22 @@ def main(argv: list[str] | None = None) -> None:
             ["kefu_user", args.username, "--role", args.role, "--full-name", args.full_name, *extra]
         )
     elif args.command == "token":
-        _django(["kefu_token", args.username, "--name", args.name])
+        if args.action == "create":
+            _django(
+                [
+                    "kefu_token",
+                    "create",
+                    args.username,
+                    "--name",
+                    args.name,
+                    "--days",
+                    str(args.days),
+                ]
+            )
+        elif args.action == "list":
+            _django(["kefu_token", "list"])
+        else:
+            _django(["kefu_token", "revoke", args.token, "--reason", args.reason])
     elif args.command == "calendar":
         _django(["load_calendar", str(args.year), *(["--csv", args.csv] if args.csv else [])])
     elif args.command == "manage":

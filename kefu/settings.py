@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -38,12 +41,44 @@ def env_int(name: str, default: int) -> int:
 
 
 DATA_DIR = Path(env_str("KEFU_DATA_DIR", str(BASE_DIR / "var")))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = env_bool("KEFU_DEBUG", False)
+# The production switch: HTTPS only (HSTS, secure cookies, redirect), behind a proxy that
+# says so, with a secret key of the installation's own (see README, Production).
+PRODUCTION = env_bool("KEFU_PRODUCTION", False)
+
+#: The key that once shipped in this file: published, so never acceptable with debug off.
+DEMO_SECRET_KEY = "kefu-demo-only-secret-key-change-me-in-production-0123456789"
+
+
+def _installation_key(path: Path) -> str:
+    """A random key made once per installation (data directory) and kept there, so that
+    `make demo` needs no setting and no two installations share a key."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as out:
+        out.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
 SECRET_KEY = env_str("KEFU_SECRET_KEY", "")
+if SECRET_KEY == DEMO_SECRET_KEY and not DEBUG:
+    raise ImproperlyConfigured(
+        "KEFU_SECRET_KEY is the published demo key; with KEFU_DEBUG off set a long random "
+        "value of this installation's own (or unset it to have one made in KEFU_DATA_DIR)"
+    )
+if PRODUCTION:
+    if DEBUG:
+        raise ImproperlyConfigured("KEFU_DEBUG must be false when KEFU_PRODUCTION is on")
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured(
+            "KEFU_SECRET_KEY must be set to a random value of at least 50 characters when "
+            "KEFU_PRODUCTION is on"
+        )
 if not SECRET_KEY:
-    # A per-installation key is expected in production; the fallback keeps `make demo` at one
-    # command and is only ever used on a loopback demo.
-    SECRET_KEY = "kefu-demo-only-secret-key-change-me-in-production-0123456789"
+    SECRET_KEY = _installation_key(DATA_DIR / "secret_key")
 ALLOWED_HOSTS = [h for h in env_str("KEFU_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [
     o for o in env_str("KEFU_CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000").split(",") if o
@@ -57,6 +92,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "axes",
     "kefu.core",
     "kefu.accounts",
     "kefu.customers",
@@ -72,14 +108,64 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the body (CSRF, the forms, the API): 413/414/415 and NUL bytes.
+    "kefu.core.middleware.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# django-axes counts failed logins (the workstation and the admin alike): 20 wrong
+# passwords for one account, or from one address, lock it for 15 minutes; the
+# administrator sees attempts and lockouts in the admin and can lift them there.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("KEFU_LOGIN_FAILURE_LIMIT", 20)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("KEFU_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "kefu.accounts.login_guard.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "kefu.accounts.login_guard.client_ip"
+AXES_VERBOSE = False
+#: Proxies in front of Kefu that append to X-Forwarded-For (0: the peer is the client).
+KEFU_TRUSTED_PROXIES = env_int("KEFU_TRUSTED_PROXIES", 1 if PRODUCTION else 0)
+
+# Content-Security-Policy served by the app: everything from Kefu itself, nothing inline.
+CONTENT_SECURITY_POLICY: dict[str, Any] = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = True
+    # The load balancer's health check may speak plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^api/health$"]
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("KEFU_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True
 
 ROOT_URLCONF = "kefu.urls"
 WSGI_APPLICATION = "kefu.wsgi.application"
@@ -150,7 +236,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-# Large enough for any legitimate order, small enough that a runaway client gets a 400.
+# Large enough for any legitimate order; a larger body is refused with 413 (kefu.core.middleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("KEFU_MAX_REQUEST_BYTES", 256 * 1024)
 
 # The service policy in force: a profile name under policies/ or a path to a TOML file.

@@ -16,3 +16,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("kefu.web.urls")),
 ]
+
+handler400 = "kefu.web.errors.bad_request"
+handler403 = "kefu.web.errors.permission_denied"
+handler404 = "kefu.web.errors.page_not_found"
+handler500 = "kefu.web.errors.server_error"

@@ -217,7 +217,7 @@ BAD_INTAKES: list[tuple[str, Any, str]] = [
     ("voltage out of range", {**REPAIR, "voltage_kv": 5000}, "voltage_kv"),
     ("unknown department", {**REPAIR, "dispatch_to": "NOPE"}, "department"),
     ("link to nothing", {**REPAIR, "link_to": "2026031000999"}, "number"),
-    ("not an object", [1, 2, 3], "request_type"),
+    ("not an object", [1, 2, 3], "body"),
 ]
 
 

@@ -191,11 +191,11 @@ def _bulk_orders(count: int, agent: User) -> None:
                 caller_phone, anonymous, description, address, landmark, district, area_class,
                 topic, supply_scheme, energize_class, urge_count, call_count, rework_count,
                 suspended_reason, satisfaction, accepted_at, accepted_by_id, last_event_at,
-                is_late, policy_profile, version, next_deadline, holder_id)
+                is_late, policy_profile, version, next_deadline, holder_id, confidential)
             SELECT {number}, 'complaint', 'phone', 'dispatched', '', '13800000000', false,
                 '电费异常', '城关街道', '', '城关街道', 'urban', 'billing', '', '', 0, 0, 0,
                 '', '', %s, %s, %s, false, 'county', 1, %s,
-                (SELECT id FROM accounts_department WHERE code = 'YXB')
+                (SELECT id FROM accounts_department WHERE code = 'YXB'), false
             FROM seq""",
             [count, accepted, agent.pk, accepted, accepted],
         )

@@ -16,6 +16,7 @@ from kefu.tickets import services
 from kefu.tickets.filters import OrderFilter, filter_orders
 from kefu.tickets.models import WorkOrder
 from kefu.tickets.schemas import order_out
+from kefu.tickets.visibility import readable_orders
 from tests.conftest import Cast, bj
 from tests.flows import accept, dispatch, intake
 
@@ -244,16 +245,23 @@ def test_a_handler_cannot_act_on_another_departments_order(cast: Cast, freeze: F
         services.acknowledge_order(actor=cast.ddzx, number=order.number)
 
 
-def test_a_former_holder_still_sees_but_can_no_longer_act(cast: Cast, freeze: Freeze) -> None:
+def test_a_former_holder_keeps_what_it_saw_but_no_longer_lists_or_acts(
+    cast: Cast, freeze: Freeze
+) -> None:
     freeze("2026-03-10 09:00")
     order = dispatch(cast, accept(cast, "complaint", topic="outage"))  # DDZX
     services.return_order(actor=cast.ddzx, number=order.number, reason="非本部门")
     services.dispatch_order(actor=cast.agent, number=order.number, department_code="YXB")
-    assert (
-        WorkOrder.objects.filter(pk=order.pk)
-        .filter(pk__in=filter_orders(cast.ddzx, OrderFilter()))
-        .exists()
-    )
+    services.acknowledge_order(actor=cast.yxb, number=order.number)
+    services.reply_order(actor=cast.yxb, number=order.number, result="营销部已向客户解释")
+    listed = filter_orders(cast.ddzx, OrderFilter()).values_list("number", flat=True)
+    assert order.number not in set(listed)
+    seen = readable_orders(cast.ddzx).get(number=order.number)
+    assert (seen.state, seen.holder_id) == ("returned", None)
+    kinds = [e.kind for e in seen.events.all()]
+    assert kinds == ["accepted", "dispatched", "returned"]
+    assert {c.department.code for c in seen.clocks.all() if c.department} == {"DDZX"}
+    assert "营销部已向客户解释" not in str(order_out(seen, cast.ddzx, with_events=True))
     with pytest.raises(PermissionDenied, match="not held by your department"):
         services.acknowledge_order(actor=cast.ddzx, number=order.number)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -101,14 +102,21 @@ class User(AbstractUser):
 
 
 class ApiToken(models.Model):
-    """A long random secret for an integration, stored only as its SHA-256 digest."""
+    """A long random secret for an integration, stored only as its SHA-256 digest.
 
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens")
+    Every token expires; it can be revoked at any time. Issuing and revoking are events.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="api_tokens", verbose_name=_("user")
+    )
     name = models.CharField(max_length=60, verbose_name=_("name"))
     digest = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8, verbose_name=_("prefix"))
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    expires_at = models.DateTimeField(null=True, verbose_name=_("expires at"))
+    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last used at"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
 
     class Meta:
         verbose_name = _("API token")
@@ -116,3 +124,56 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class AuditEvent(models.Model):
+    """An administrative act with its actor as they were (token issued or revoked …).
+
+    Append-only like the order events: nothing here is changed or deleted.
+    """
+
+    kind = models.CharField(max_length=30, verbose_name=_("event"))
+    actor = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_name = models.CharField(max_length=150, verbose_name=_("actor name"))
+    actor_role = models.CharField(max_length=20, blank=True, verbose_name=_("actor role"))
+    token = models.ForeignKey(
+        ApiToken,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("API token"),
+    )
+    subject = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("concerns user"),
+    )
+    at = models.DateTimeField(verbose_name=_("at"))
+    detail = models.JSONField(default=dict, blank=True, verbose_name=_("detail"))
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}@{self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TypeError("audit events are never changed once written")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("audit events are never deleted")

@@ -1,9 +1,17 @@
-"""Roles and what each may do: the one permission matrix every service checks."""
+"""Roles and what each may do or read: the one permission matrix every service, API
+operation and page checks (README, "Who may do what")."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from kefu.core.errors import PermissionDenied
+
+if TYPE_CHECKING:
+    from kefu.accounts.models import User
 
 
 class Role(models.TextChoices):
@@ -76,3 +84,37 @@ SEES_ALL_ORDERS = frozenset(
 
 #: Roles that manage the calendar, users and tokens.
 ADMINISTERS = frozenset({Role.ADMINISTRATOR})
+
+_PEOPLE = frozenset(Role) - {Role.INTEGRATION}
+
+#: What each role may read, by surface; the pages and the API check the same entry.
+#: Integrations read nothing but the receipts of what they file and the IVR's questions.
+READ_ROLES: dict[str, frozenset[Role]] = {
+    # Order lists and single orders (walls: visibility.py; masking: confidentiality.py).
+    "orders": _PEOPLE,
+    # Customer search and profiles: the people who talk to callers.
+    "customers": frozenset({Role.AGENT, Role.SHIFT_LEADER, Role.SUPERVISOR}),
+    # Stages overdue now and the history of urges (a department sees its own).
+    "supervision": frozenset(
+        {Role.AGENT, Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ASSESSOR, Role.HANDLER, Role.CREW}
+    ),
+    "review": frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR}),
+    "callbacks": CENTER,
+    "handovers": frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    "billing_center": frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    "inbox": _PEOPLE,
+    # Departments, the policy in force, the calendar.
+    "reference": _PEOPLE,
+    "alerts": ADMINISTERS,
+    # The IVR's questions: an order's status by its number and the caller's phone.
+    "ivr": frozenset({Role.INTEGRATION}),
+}
+
+
+def may_read(user: User, surface: str) -> bool:
+    return Role(user.role) in READ_ROLES[surface]
+
+
+def authorize_read(user: User, surface: str) -> None:
+    if not may_read(user, surface):
+        raise PermissionDenied(f"role {user.role} may not read {surface.replace('_', ' ')}")

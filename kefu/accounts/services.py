@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import getpass
 import hashlib
 import secrets
+import socket
+import threading
 
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 
-from kefu.accounts.models import ApiToken, Department, User
+from kefu.accounts.models import ApiToken, AuditEvent, Department, User
 from kefu.accounts.roles import HOLDERS, Role
-from kefu.core.errors import InvalidInput, NotFound
+from kefu.core.errors import IllegalTransition, InvalidInput, NotFound
 
 TOKEN_PREFIX = "kefu_"
+DEFAULT_TOKEN_DAYS = 365
+MAX_TOKEN_DAYS = 3 * 365
+#: last_used_at is written at most this often per token and process: a busy IVR's requests
+#: must not each pay an UPDATE.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
 def token_digest(secret: str) -> str:
@@ -54,20 +65,120 @@ def create_user(
     return user
 
 
-def create_token(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Make a token; the secret is returned once and never stored."""
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user, name=name, digest=token_digest(secret), prefix=secret[len(TOKEN_PREFIX) :][:8]
+def console_actor() -> str:
+    """Who ran a command at the console: the operating-system account and the host."""
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "?"
+    return f"{who}@{socket.gethostname()}"
+
+
+def record_audit(
+    *,
+    kind: str,
+    actor: User | None,
+    token: ApiToken | None = None,
+    subject: User | None = None,
+    detail: dict[str, object] | None = None,
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        kind=kind,
+        actor=actor,
+        actor_name=(actor.full_name or actor.username) if actor else console_actor(),
+        actor_role=actor.role if actor else "",
+        token=token,
+        subject=subject,
+        at=timezone.now(),
+        detail=detail or {},
     )
+
+
+def create_token(
+    *, user: User, name: str, days: int = DEFAULT_TOKEN_DAYS, actor: User | None = None
+) -> tuple[ApiToken, str]:
+    """Make a token valid for `days`; the secret is returned once and never stored."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("a token needs a name saying what uses it", field="name")
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise InvalidInput(f"a token is valid for 1 to {MAX_TOKEN_DAYS} days", field="days")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=name,
+            digest=token_digest(secret),
+            prefix=secret[len(TOKEN_PREFIX) :][:8],
+            expires_at=timezone.now() + dt.timedelta(days=days),
+        )
+        record_audit(
+            kind="token_issued",
+            actor=actor,
+            token=token,
+            subject=user,
+            detail={"name": name, "expires_at": str(token.expires_at)},
+        )
     return token, secret
+
+
+def find_token(key: str) -> ApiToken:
+    """A token by its id or the prefix `kefu token list` shows."""
+    tokens = ApiToken.objects.select_related("user")
+    found = tokens.filter(pk=int(key)).first() if key.isdigit() else None
+    if found is None:
+        matches = list(tokens.filter(prefix=key)[:2])
+        if len(matches) > 1:
+            raise InvalidInput(f"prefix {key!r} names several tokens; use the id", field="token")
+        found = matches[0] if matches else None
+    if found is None:
+        raise NotFound(f"no API token {key!r}", field="token")
+    return found
+
+
+def revoke_token(*, token: ApiToken, actor: User | None = None, reason: str = "") -> ApiToken:
+    with transaction.atomic():
+        locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if locked.revoked_at is not None:
+            raise IllegalTransition(f"token {locked} is revoked already", field="token")
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        record_audit(
+            kind="token_revoked",
+            actor=actor,
+            token=locked,
+            subject=locked.user,
+            detail={"name": locked.name, "reason": reason},
+        )
+    return locked
+
+
+def list_tokens() -> QuerySet[ApiToken]:
+    return ApiToken.objects.select_related("user").order_by("-created_at", "-id")
+
+
+_last_used_written: dict[int, dt.datetime] = {}
+_last_used_lock = threading.Lock()
+
+
+def _note_use(token: ApiToken, now: dt.datetime) -> None:
+    with _last_used_lock:
+        written = _last_used_written.get(token.pk) or token.last_used_at
+        if written is not None and now - written < LAST_USED_RESOLUTION:
+            return
+        _last_used_written[token.pk] = now
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
 
 
 def user_for_token(secret: str) -> User | None:
     """One indexed lookup by digest: no password hasher on the hot path."""
+    now = timezone.now()
     token = (
         ApiToken.objects.select_related("user", "user__department")
         .filter(digest=token_digest(secret), revoked_at=None, user__is_active=True)
         .first()
     )
-    return token.user if token else None
+    if token is None or (token.expires_at is not None and token.expires_at <= now):
+        return None
+    _note_use(token, now)
+    return token.user

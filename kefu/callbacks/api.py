@@ -9,15 +9,13 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from kefu.accounts.auth import request_user
-from kefu.accounts.models import User
+from kefu.accounts.roles import authorize_read
 from kefu.callbacks import services
 from kefu.callbacks.models import CallbackTask
+from kefu.core.api_errors import READ_ERRORS, WRITE_ERRORS
 from kefu.core.schema_types import Moment, Note
-from kefu.tickets.services import authorize
-from kefu.tickets.visibility import can_see_informant
 
 router = Router(tags=["callbacks"])
-ERRORS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
 
 
 class CallbackOut(Schema):
@@ -43,14 +41,14 @@ class AttemptIn(Schema):
     occurred_at: Moment | None = None
 
 
-def _out(task: CallbackTask, user: User) -> dict[str, Any]:
-    visible = can_see_informant(user, task.incident)
+def _out(task: CallbackTask) -> dict[str, Any]:
+    """A callback row as read with `for_reader`: the caller already masked if need be."""
     return {
         "id": task.pk,
         "number": task.incident.number,
         "request_type": task.incident.request_type,
         "call": task.call.number,
-        "phone": task.phone if visible else "***",
+        "phone": task.phone,
         "transformer": task.transformer,
         "business": task.business,
         "call_from": task.call_from,
@@ -62,17 +60,17 @@ def _out(task: CallbackTask, user: User) -> dict[str, Any]:
     }
 
 
-@router.get("", response={200: list[CallbackOut], **ERRORS}, summary="Callbacks to make")
+@router.get("", response={200: list[CallbackOut], **READ_ERRORS}, summary="Callbacks to make")
 def callback_queue(request: HttpRequest, limit: int = 100) -> list[dict[str, Any]]:
     user = request_user(request)
-    authorize(user, "callback")
-    tasks = services.queue().select_related("call")[: max(1, min(limit, 500))]
-    return [_out(t, user) for t in tasks]
+    authorize_read(user, "callbacks")
+    tasks = services.queue().select_related("call").for_reader(user)[: max(1, min(limit, 500))]
+    return [_out(t) for t in tasks]
 
 
 @router.post(
     "/{task_id}",
-    response={200: CallbackOut, **ERRORS},
+    response={200: CallbackOut, **WRITE_ERRORS},
     summary="Record a callback attempt (reached with satisfaction, or not reached)",
 )
 def record(request: HttpRequest, task_id: int, payload: AttemptIn) -> dict[str, Any]:
@@ -84,7 +82,7 @@ def record(request: HttpRequest, task_id: int, payload: AttemptIn) -> dict[str, 
         note=payload.note,
         occurred_at=payload.occurred_at,
     )
-    return _out(
-        CallbackTask.objects.select_related("incident", "call").get(pk=task.pk),
-        request_user(request),
+    reread = CallbackTask.objects.select_related("incident", "call").for_reader(
+        request_user(request)
     )
+    return _out(reread.get(pk=task.pk))

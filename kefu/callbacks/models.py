@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from kefu.core.reading import ReaderQuerySet, refuse_if_presented
 
 
 class CallbackStatus(models.TextChoices):
@@ -13,6 +17,17 @@ class CallbackStatus(models.TextChoices):
     DONE = "done", _("Reached")
     UNREACHABLE = "unreachable", _("Unreachable")
     CLOSED = "closed", _("Closed without a call")
+
+
+class CallbackQuerySet(ReaderQuerySet):
+    """`.for_reader(user)`: a confidential order's caller is masked (confidentiality.py)."""
+
+    protected_paths = frozenset({"phone", "transformer", "customer", "incident", "call"})
+
+    def present(self, row: Any, reader: Any) -> Any:
+        from kefu.tickets.confidentiality import present_callback
+
+        return present_callback(row, reader)
 
 
 class CallbackTask(models.Model):
@@ -60,6 +75,8 @@ class CallbackTask(models.Model):
         verbose_name=_("called by"),
     )
 
+    objects = CallbackQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("callback")
         verbose_name_plural = _("callbacks")
@@ -71,4 +88,8 @@ class CallbackTask(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.incident_id}:{self.phone}"
+        return f"{self.incident_id}:{self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        refuse_if_presented(self)
+        super().save(*args, **kwargs)

@@ -6,10 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import QuerySet
 
 from kefu.accounts.models import User
-from kefu.callbacks.models import CallbackStatus, CallbackTask
+from kefu.callbacks.models import CallbackQuerySet, CallbackStatus, CallbackTask
 from kefu.callbacks.windows import next_window
 from kefu.core.errors import IllegalTransition, InvalidInput, NotFound
 from kefu.core.policy import active_policy
@@ -25,7 +24,7 @@ def _rank(satisfaction: str) -> int:
     return [str(s) for s in RANKING].index(satisfaction)
 
 
-def queue() -> QuerySet[CallbackTask]:
+def queue() -> CallbackQuerySet:
     """Callbacks still to make, those whose window is open first."""
     return (
         CallbackTask.objects.filter(status=CallbackStatus.QUEUED)
@@ -81,9 +80,11 @@ def record_callback(
             kind="callback_attempt",
             occurred_at=when,
             note=note,
+            # The number dialled stays on the callback row: event values are read by
+            # everyone who reads the order.
             new={
                 "call": task.call.number,
-                "phone": task.phone,
+                "callback": task.pk,
                 "reached": reached,
                 "satisfaction": task.satisfaction,
                 "attempt": task.attempts,

@@ -11,11 +11,11 @@ from ninja import Router, Schema, Status
 from kefu.accounts.auth import request_user
 from kefu.contact import services
 from kefu.contact.models import Handover
+from kefu.core.api_errors import READ_ERRORS, WRITE_ERRORS
 from kefu.core.errors import NotFound
 from kefu.core.schema_types import Moment, Note
 
 router = Router(tags=["handover"])
-ERRORS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
 
 
 class HandoverIn(Schema):
@@ -55,13 +55,13 @@ def _out(handover: Handover) -> dict[str, Any]:
     }
 
 
-@router.get("", response={200: list[HandoverOut], **ERRORS}, summary="Recent handovers")
+@router.get("", response={200: list[HandoverOut], **READ_ERRORS}, summary="Recent handovers")
 def handovers(request: HttpRequest, limit: int = 20) -> list[dict[str, Any]]:
     found = services.visible_handovers(request_user(request))[: max(1, min(limit, 200))]
     return [_out(h) for h in found]
 
 
-@router.post("", response={201: HandoverOut, **ERRORS}, summary="Sign the shift's handover")
+@router.post("", response={201: HandoverOut, **WRITE_ERRORS}, summary="Sign the shift's handover")
 def sign(request: HttpRequest, payload: HandoverIn) -> Status[dict[str, Any]]:
     handover = services.sign_handover(
         actor=request_user(request), shift_start=payload.shift_start, notes=payload.notes
@@ -69,7 +69,7 @@ def sign(request: HttpRequest, payload: HandoverIn) -> Status[dict[str, Any]]:
     return Status(201, _out(handover))
 
 
-@router.get("/{handover_id}", response={200: HandoverOut, **ERRORS}, summary="One handover")
+@router.get("/{handover_id}", response={200: HandoverOut, **READ_ERRORS}, summary="One handover")
 def get_handover(request: HttpRequest, handover_id: int) -> dict[str, Any]:
     found = (
         services.visible_handovers(request_user(request))
@@ -83,7 +83,7 @@ def get_handover(request: HttpRequest, handover_id: int) -> dict[str, Any]:
 
 @router.post(
     "/{handover_id}/acknowledge",
-    response={200: HandoverOut, **ERRORS},
+    response={200: HandoverOut, **WRITE_ERRORS},
     summary="The incoming leader takes the shift over",
 )
 def acknowledge(request: HttpRequest, handover_id: int, payload: AcknowledgeIn) -> dict[str, Any]:

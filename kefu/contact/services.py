@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from kefu.accounts.models import User
-from kefu.accounts.roles import Role
+from kefu.accounts.roles import Role, authorize_read
 from kefu.contact.models import AgentStatus, AgentStatusChange, Handover
 from kefu.core.errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
 from kefu.tickets.models import OrderEvent, WorkOrder
@@ -119,8 +119,7 @@ def acknowledge_handover(*, actor: User, handover_id: int, note: str = "") -> Ha
 
 
 def visible_handovers(user: User) -> QuerySet[Handover]:
-    if user.role not in (Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR):
-        raise PermissionDenied("handovers are for shift leaders and supervisors")
+    authorize_read(user, "handovers")
     return Handover.objects.select_related("outgoing_leader", "incoming_leader")
 
 

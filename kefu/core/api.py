@@ -10,8 +10,9 @@ from ninja import Router, Schema
 
 from kefu.accounts.auth import request_user
 from kefu.accounts.models import Department
-from kefu.accounts.roles import ADMINISTERS, Role
-from kefu.core.errors import InvalidInput, PermissionDenied
+from kefu.accounts.roles import authorize_read
+from kefu.core.api_errors import READ_ERRORS
+from kefu.core.errors import InvalidInput
 from kefu.core.models import Alert, CalendarDay, CalendarYear
 from kefu.core.policy import active_policy
 
@@ -52,7 +53,7 @@ class AlertOut(Schema):
     resolved_at: dt.datetime | None
 
 
-@router.get("/me", response=MeOut, summary="The authenticated user")
+@router.get("/me", response={200: MeOut, **READ_ERRORS}, summary="The authenticated user")
 def me(request: HttpRequest) -> dict[str, Any]:
     user = request_user(request)
     return {
@@ -63,22 +64,31 @@ def me(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.get("/departments", response=list[DepartmentOut], summary="Departments")
+@router.get(
+    "/departments", response={200: list[DepartmentOut], **READ_ERRORS}, summary="Departments"
+)
 def departments(request: HttpRequest) -> list[Department]:
+    authorize_read(request_user(request), "reference")
     return list(Department.objects.filter(active=True).order_by("code"))
 
 
-@router.get("/policy", summary="The service policy in force, readable")
+@router.get(
+    "/policy",
+    response={200: dict[str, Any], **READ_ERRORS},
+    summary="The service policy in force, readable",
+)
 def policy(request: HttpRequest) -> dict[str, Any]:
+    authorize_read(request_user(request), "reference")
     return active_policy().summary()
 
 
 @router.get(
     "/calendar/{year}",
-    response={200: CalendarOut, 401: dict, 422: dict},
+    response={200: CalendarOut, **READ_ERRORS},
     summary="A year of the working-day calendar",
 )
 def calendar_year(request: HttpRequest, year: int) -> dict[str, Any]:
+    authorize_read(request_user(request), "reference")
     if not 2000 <= year <= 2100:
         raise InvalidInput("year must be between 2000 and 2100", field="year")
     covered = CalendarYear.objects.filter(year=year).first()
@@ -92,10 +102,9 @@ def calendar_year(request: HttpRequest, year: int) -> dict[str, Any]:
 
 @router.get(
     "/alerts",
-    response={200: list[AlertOut], 401: dict, 403: dict},
+    response={200: list[AlertOut], **READ_ERRORS},
     summary="Open alerts for administrators",
 )
 def alerts(request: HttpRequest) -> list[Alert]:
-    if Role(request_user(request).role) not in ADMINISTERS:
-        raise PermissionDenied("alerts are for administrators")
+    authorize_read(request_user(request), "alerts")
     return list(Alert.objects.filter(resolved_at=None))

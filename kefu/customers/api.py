@@ -10,6 +10,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from kefu.accounts.auth import request_user
+from kefu.accounts.roles import authorize_read
+from kefu.core.api_errors import READ_ERRORS
 from kefu.core.errors import NotFound
 from kefu.core.schema_types import Code, ShortText
 from kefu.customers.models import Customer
@@ -57,21 +59,21 @@ class CustomerPage(Schema):
     items: list[CustomerOut]
 
 
-@router.get(
-    "", response={200: CustomerPage, 401: dict, 422: dict}, summary="Find customers as you type"
-)
+@router.get("", response={200: CustomerPage, **READ_ERRORS}, summary="Find customers as you type")
 def search_customers(request: HttpRequest, q: ShortText, limit: int = 20) -> dict[str, Any]:
+    authorize_read(request_user(request), "customers")
     limit = max(1, min(limit, 100))
     return {"items": list(find_customers(q)[:limit])}
 
 
 @router.get(
     "/{account_number}",
-    response={200: CustomerProfileOut, 401: dict, 404: dict, 422: dict},
+    response={200: CustomerProfileOut, **READ_ERRORS},
     summary="A customer's profile with open and recent orders",
 )
 def get_customer(request: HttpRequest, account_number: Code) -> dict[str, Any]:
     user = request_user(request)
+    authorize_read(user, "customers")
     customer = Customer.objects.filter(account_number=account_number).first()
     if customer is None:
         raise NotFound(f"no customer with account number {account_number}", field="account_number")

@@ -9,12 +9,12 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from kefu.accounts.auth import request_user
-from kefu.accounts.roles import Role
-from kefu.core.errors import PermissionDenied
+from kefu.accounts.roles import authorize_read
+from kefu.core.api_errors import READ_ERRORS
 from kefu.outbox.services import billing_center_list, inbox
 
 router = Router(tags=["messages"])
-ERRORS = {401: dict, 403: dict, 422: dict}
+ERRORS = READ_ERRORS
 
 
 class MessageOut(Schema):
@@ -44,9 +44,9 @@ class NoticeOut(Schema):
     summary="In-app messages to me or my department",
 )
 def my_inbox(request: HttpRequest, limit: int = 50) -> list[dict[str, Any]]:
-    messages = inbox(request_user(request)).order_by("-created_at", "-id")[
-        : max(1, min(limit, 200))
-    ]
+    user = request_user(request)
+    authorize_read(user, "inbox")
+    messages = inbox(user).order_by("-created_at", "-id")[: max(1, min(limit, 200))]
     return [
         {
             "id": m.pk,
@@ -65,8 +65,7 @@ def my_inbox(request: HttpRequest, limit: int = 50) -> list[dict[str, Any]]:
     summary="Customer notices that failed three times: the billing center writes",
 )
 def billing_center(request: HttpRequest, limit: int = 200) -> list[dict[str, Any]]:
-    if request_user(request).role not in (Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR):
-        raise PermissionDenied("the list is for shift leaders and supervisors")
+    authorize_read(request_user(request), "billing_center")
     notices = billing_center_list()[: max(1, min(limit, 1000))]
     return [
         {

@@ -12,11 +12,12 @@ from ninja import Router, Schema
 
 from kefu.accounts.auth import request_user
 from kefu.accounts.models import User
-from kefu.accounts.roles import SEES_ALL_ORDERS, Role
+from kefu.accounts.roles import SEES_ALL_ORDERS, Role, authorize_read
+from kefu.core.api_errors import READ_ERRORS
 from kefu.core.policy import active_policy
 from kefu.core.schema_types import Code, Moment, OrderNumber
-from kefu.tickets.models import Clock, ClockStatus, OrderEvent
-from kefu.tickets.visibility import orders_visible_to
+from kefu.tickets.models import Clock, ClockStatus
+from kefu.tickets.visibility import listed_orders, readable_events
 
 router = Router(tags=["supervision"])
 
@@ -55,14 +56,20 @@ def overdue_clocks(user: User, department: str | None = None) -> Any:
     return clocks.select_related("order", "department").order_by("deadline", "id")
 
 
-@router.get("/overdue", response=list[OverdueOut], summary="Stages past their deadline now")
+@router.get(
+    "/overdue",
+    response={200: list[OverdueOut], **READ_ERRORS},
+    summary="Stages past their deadline now",
+)
 def overdue(
     request: HttpRequest, department: Code | None = None, limit: int = 100
 ) -> list[dict[str, Any]]:
+    user = request_user(request)
+    authorize_read(user, "supervision")
     levels = active_policy().supervision.levels
     now = timezone.now()
     rows = []
-    for clock in overdue_clocks(request_user(request), department)[: max(1, min(limit, 500))]:
+    for clock in overdue_clocks(user, department)[: max(1, min(limit, 500))]:
         assert clock.deadline is not None
         rows.append(
             {
@@ -79,17 +86,24 @@ def overdue(
     return rows
 
 
-@router.get("/urges", response=list[UrgeOut], summary="Warnings, urges and customer urges")
+@router.get(
+    "/urges",
+    response={200: list[UrgeOut], **READ_ERRORS},
+    summary="Warnings, urges and customer urges",
+)
 def urges(
     request: HttpRequest,
     order: OrderNumber | None = None,
     since: Moment | None = None,
     limit: int = 100,
 ) -> list[dict[str, Any]]:
-    visible = orders_visible_to(request_user(request))
-    events = OrderEvent.objects.filter(
-        Q(kind__in=["warned", "urged", "customer_urged"]), order__in=visible
-    ).select_related("order", "department")
+    user = request_user(request)
+    authorize_read(user, "supervision")
+    events = (
+        readable_events(user)
+        .filter(Q(kind__in=["warned", "urged", "customer_urged"]), order__in=listed_orders(user))
+        .select_related("department")
+    )
     if order:
         events = events.filter(order__number=order)
     if since:

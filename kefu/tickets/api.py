@@ -10,6 +10,8 @@ from ninja import Query, Router, Status
 
 from kefu.accounts.auth import request_user
 from kefu.accounts.models import User
+from kefu.accounts.roles import authorize_read
+from kefu.core.api_errors import READ_ERRORS, WRITE_ERRORS
 from kefu.core.errors import NotFound
 from kefu.core.schema_types import OrderNumber
 from kefu.tickets import services
@@ -32,14 +34,15 @@ from kefu.tickets.schemas import (
     SuspendIn,
     order_out,
 )
-from kefu.tickets.visibility import orders_visible_to
+from kefu.tickets.visibility import readable_orders
 
 router = Router(tags=["orders"])
-ERRORS = {400: dict, 401: dict, 403: dict, 404: dict, 409: dict, 413: dict, 422: dict}
+ERRORS = WRITE_ERRORS
 
 
 def _read(user: User, number: str, *, with_events: bool = True) -> dict[str, Any]:
-    orders = with_relations(orders_visible_to(user))
+    """The order as `user` may see it: also the receipt of what they just did to it."""
+    orders = with_relations(readable_orders(user))
     if with_events:
         orders = orders.prefetch_related(
             Prefetch("events", queryset=OrderEvent.objects.select_related("actor", "department"))
@@ -122,11 +125,12 @@ def preview_order(request: HttpRequest, payload: OrderIn) -> dict[str, Any]:
     }
 
 
-@router.get("", response={200: OrderPage, **ERRORS}, summary="List and filter orders")
+@router.get("", response={200: OrderPage, **READ_ERRORS}, summary="List and filter orders")
 def list_orders(
     request: HttpRequest, filters: Query[OrderFilter], limit: int = 50, offset: int = 0
 ) -> dict[str, Any]:
     user = request_user(request)
+    authorize_read(user, "orders")
     limit = max(1, min(limit, 200))
     offset = max(0, min(offset, 10_000_000))
     orders = filter_orders(user, filters)
@@ -141,11 +145,13 @@ def list_orders(
 
 @router.get(
     "/{number}",
-    response={200: OrderOut, **ERRORS},
+    response={200: OrderOut, **READ_ERRORS},
     summary="One order with its deadlines, late flags and events",
 )
 def get_order(request: HttpRequest, number: OrderNumber) -> dict[str, Any]:
-    return _read(request_user(request), number)
+    user = request_user(request)
+    authorize_read(user, "orders")
+    return _read(user, number)
 
 
 def _done(request: HttpRequest, order: WorkOrder) -> dict[str, Any]:

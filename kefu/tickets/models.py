@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.limits import Limit, Unit
+from kefu.core.reading import ReaderQuerySet, refuse_if_presented
 from kefu.core.vocabulary import (
     AreaClass,
     ClockKind,
@@ -32,7 +33,7 @@ class Channel(models.TextChoices):
     VISIT = "visit", _("Visit")
 
 
-class NeverDeleted(models.QuerySet[Any]):
+class NeverDeleted(ReaderQuerySet):
     """Orders and events are never deleted: destroying them is itself an offence."""
 
     def delete(self) -> tuple[int, dict[str, int]]:
@@ -42,6 +43,43 @@ class NeverDeleted(models.QuerySet[Any]):
 class AppendOnly(NeverDeleted):
     def update(self, **kwargs: Any) -> int:
         raise TypeError(f"{self.model.__name__} rows are never changed once written")
+
+
+#: Order columns that identify a confidential order's informant (see confidentiality.py).
+INFORMANT_FIELDS = frozenset(
+    {
+        "customer",
+        "caller_name",
+        "caller_phone",
+        "address",
+        "landmark",
+        "district",
+        "area_class",
+        "voltage_kv",
+    }
+)
+
+
+class OrderQuerySet(NeverDeleted):
+    """`.for_reader(user)`: the orders come out masked as confidentiality.py rules."""
+
+    protected_paths = INFORMANT_FIELDS | {"linked_calls", "callback_tasks", "parent", "events"}
+
+    def present(self, row: Any, reader: Any) -> Any:
+        from kefu.tickets.confidentiality import present_order
+
+        return present_order(row, reader)
+
+
+class EventQuerySet(AppendOnly):
+    """`.for_reader(user)`: events of orders the user may read, values masked."""
+
+    protected_paths = frozenset({"old", "new", "order"})
+
+    def present(self, row: Any, reader: Any) -> Any:
+        from kefu.tickets.confidentiality import present_event
+
+        return present_event(row, reader)
 
 
 class WorkOrder(models.Model):
@@ -63,6 +101,9 @@ class WorkOrder(models.Model):
     caller_name = models.CharField(max_length=80, blank=True, verbose_name=_("caller name"))
     caller_phone = models.CharField(max_length=20, blank=True, verbose_name=_("caller phone"))
     anonymous = models.BooleanField(default=False, verbose_name=_("anonymous"))
+    # Reports, anonymous requests and calls linked to them: the informant is kept from
+    # everyone but the order's handlers (confidentiality.py). Fixed at intake.
+    confidential = models.BooleanField(default=False, verbose_name=_("confidential"))
     description = models.TextField(verbose_name=_("description"))
     address = models.CharField(max_length=200, blank=True, verbose_name=_("address"))
     landmark = models.CharField(max_length=100, blank=True, verbose_name=_("landmark"))
@@ -129,7 +170,11 @@ class WorkOrder(models.Model):
     # Optimistic concurrency: every change bumps it; a stale client gets a conflict.
     version = models.PositiveIntegerField(default=1)
 
-    objects = NeverDeleted.as_manager()
+    objects = OrderQuerySet.as_manager()
+
+    # Set when the row is presented to a reader (confidentiality.present_order).
+    informant_hidden = False
+    holding_cutoff: int | None = None
 
     class Meta:
         verbose_name = _("work order")
@@ -149,6 +194,10 @@ class WorkOrder(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        refuse_if_presented(self)
+        super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("work orders are never deleted; cancel them with a reason")
@@ -258,6 +307,11 @@ class OrderEvent(models.Model):
         related_name="+",
         verbose_name=_("actor"),
     )
+    # Who acted, as they were then: renaming a user or changing their role later must not
+    # rewrite the history (the actor link is kept for lookups).
+    actor_username = models.CharField(max_length=150, blank=True, verbose_name=_("actor account"))
+    actor_name = models.CharField(max_length=150, blank=True, verbose_name=_("actor name"))
+    actor_role = models.CharField(max_length=20, blank=True, verbose_name=_("actor role"))
     department = models.ForeignKey(
         "accounts.Department",
         null=True,
@@ -272,7 +326,7 @@ class OrderEvent(models.Model):
     old = models.JSONField(default=dict, blank=True)
     new = models.JSONField(default=dict, blank=True)
 
-    objects = AppendOnly.as_manager()
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("order event")
@@ -286,7 +340,20 @@ class OrderEvent(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise TypeError("order events are never changed once written")
+        self.stamp_actor()
         super().save(*args, **kwargs)
+
+    def stamp_actor(self) -> None:
+        """Copy who acted onto the event, as they are now (bulk writers call it too)."""
+        actor = self.actor
+        if actor is not None and not self.actor_username:
+            self.actor_username = actor.username
+            self.actor_name = actor.full_name or actor.username
+            self.actor_role = actor.role
+
+    @property
+    def actor_label(self) -> str:
+        return self.actor_name or self.actor_username
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("order events are never deleted")

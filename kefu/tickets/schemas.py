@@ -11,9 +11,9 @@ from ninja import Field, Schema
 from kefu.accounts.models import User
 from kefu.core.schema_types import Code, LongText, Moment, Note, Phone, ShortText, Version
 from kefu.core.vocabulary import AreaClass, EnergizeClass, RequestType, SupplyScheme
+from kefu.tickets.confidentiality import present_order
 from kefu.tickets.models import Channel, WorkOrder
 from kefu.tickets.states import Satisfaction
-from kefu.tickets.visibility import can_see_informant
 
 
 class OrderIn(Schema):
@@ -106,7 +106,9 @@ class ClockOut(Schema):
 
 class EventOut(Schema):
     kind: str
-    actor: str | None
+    actor: str | None = Field(description="The actor's account name when they acted")
+    actor_name: str = Field(description="The actor's name when they acted")
+    actor_role: str = Field(description="The actor's role when they acted")
     department: str | None
     occurred_at: dt.datetime
     recorded_at: dt.datetime
@@ -179,12 +181,13 @@ class PreviewOut(Schema):
     duplicates: list[str]
 
 
-HIDDEN = "***"
-
-
 def order_out(order: WorkOrder, user: User, *, with_events: bool = False) -> dict[str, Any]:
-    """An order as `user` may see it; relations must be loaded by the caller's query."""
-    visible = can_see_informant(user, order)
+    """An order as `user` may see it; relations must be loaded by the caller's query.
+
+    The order is presented to `user` first (a no-op for rows read with `for_reader`), so
+    whatever the caller loaded, the masked values are the ones written out.
+    """
+    present_order(order, user)
     clocks = [
         {
             "kind": c.kind,
@@ -205,13 +208,11 @@ def order_out(order: WorkOrder, user: User, *, with_events: bool = False) -> dic
         "request_type": order.request_type,
         "channel": order.channel,
         "state": order.state,
-        "customer_account": (order.customer.account_number if order.customer else None)
-        if visible
-        else None,
-        "caller_name": order.caller_name if visible else (HIDDEN if order.caller_name else ""),
-        "caller_phone": order.caller_phone if visible else (HIDDEN if order.caller_phone else ""),
+        "customer_account": order.customer.account_number if order.customer else None,
+        "caller_name": order.caller_name,
+        "caller_phone": order.caller_phone,
         "anonymous": order.anonymous,
-        "informant_hidden": not visible,
+        "informant_hidden": order.informant_hidden,
         "description": order.description,
         "address": order.address,
         "landmark": order.landmark,
@@ -244,7 +245,9 @@ def order_out(order: WorkOrder, user: User, *, with_events: bool = False) -> dic
         data["events"] = [
             {
                 "kind": e.kind,
-                "actor": e.actor.username if e.actor else None,
+                "actor": e.actor_username or None,
+                "actor_name": e.actor_name,
+                "actor_role": e.actor_role,
                 "department": e.department.code if e.department else None,
                 "occurred_at": e.occurred_at,
                 "recorded_at": e.recorded_at,

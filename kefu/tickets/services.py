@@ -43,6 +43,11 @@ from kefu.customers.models import Customer, CustomerCategory
 from kefu.outbox.models import MessageChannel
 from kefu.outbox.services import queue_message
 from kefu.tickets import clocks
+from kefu.tickets.confidentiality import (
+    can_see_informant,
+    informant_hidden_filter,
+    is_confidential_intake,
+)
 from kefu.tickets.models import Channel, OrderEvent, WorkOrder
 from kefu.tickets.routing import Suggestion, suggest_department
 from kefu.tickets.states import OPEN_STATES, Satisfaction, State, move_for
@@ -291,10 +296,14 @@ def _resolve(intake: Intake) -> _Resolved:
         raise InvalidInput(
             "give the customer's account number or the caller's phone", field="caller_phone"
         )
-    area_class = intake.area_class or (customer.area_class if customer else "")
+    # A confidential order never copies where its informant lives: only what was said
+    # about the matter itself is recorded on it (the handlers reach the customer record).
+    confidential = is_confidential_intake(intake.request_type, intake.anonymous, None)
+    known = None if confidential else customer
+    area_class = intake.area_class or (known.area_class if known else "")
     if area_class and area_class not in AreaClass.values:
         raise InvalidInput(f"unknown area class {area_class!r}", field="area_class")
-    address = intake.address.strip() or (customer.address if customer else "")
+    address = intake.address.strip() or (known.address if known else "")
     if intake.request_type == RequestType.REPAIR:
         if not address:
             raise InvalidInput("a repair needs the address of the fault", field="address")
@@ -324,7 +333,7 @@ def _resolve(intake: Intake) -> _Resolved:
     voltage = (
         intake.voltage_kv
         if intake.voltage_kv is not None
-        else (customer.voltage_kv if customer else None)
+        else (known.voltage_kv if known else None)
     )
     return _Resolved(
         intake,
@@ -338,8 +347,8 @@ def _resolve(intake: Intake) -> _Resolved:
             "caller_phone": intake.caller_phone.strip() or (customer.phone if customer else ""),
             "anonymous": intake.anonymous,
             "address": address,
-            "landmark": intake.landmark.strip() or (customer.landmark if customer else ""),
-            "district": intake.district.strip() or (customer.district if customer else ""),
+            "landmark": intake.landmark.strip() or (known.landmark if known else ""),
+            "district": intake.district.strip() or (known.district if known else ""),
             "area_class": area_class,
             "voltage_kv": voltage,
             "topic": intake.topic.strip(),
@@ -359,23 +368,38 @@ def _suggest(resolved: _Resolved) -> Suggestion:
     )
 
 
-def open_duplicates(customer: Customer | None, request_type: str) -> list[WorkOrder]:
-    """Open orders of the same type for the same customer: link the call, don't duplicate."""
+def open_duplicates(customer: Customer | None, request_type: str, actor: User) -> list[WorkOrder]:
+    """Open orders of the same type for the same customer: link the call, don't duplicate.
+
+    A confidential order is a duplicate only for its handlers: to anyone else the answer
+    must be the same whether or not this customer filed one.
+    """
     if customer is None:
         return []
     return list(
         WorkOrder.objects.filter(
             customer=customer, request_type=request_type, state__in=list(OPEN_STATES)
-        ).order_by("accepted_at")
+        )
+        .exclude(informant_hidden_filter(actor))
+        .order_by("accepted_at")
     )
 
 
 def _new_order(
-    resolved: _Resolved, actor: User, when: dt.datetime, state: State, suggestion: Suggestion | None
+    resolved: _Resolved,
+    actor: User,
+    when: dt.datetime,
+    state: State,
+    suggestion: Suggestion | None,
+    parent: WorkOrder | None = None,
 ) -> WorkOrder:
     order = WorkOrder(
         number=next_order_number(when),
         state=state,
+        parent=parent,
+        confidential=is_confidential_intake(
+            resolved.intake.request_type, resolved.intake.anonymous, parent
+        ),
         accepted_at=when,
         accepted_by=actor,
         last_event_at=when,
@@ -419,10 +443,12 @@ def accept_order(
     when = checked_time(accepted_at, not_before=None, field="accepted_at")
     resolved = _resolve(intake)
     with transaction.atomic():
-        duplicates = [] if confirm_new else open_duplicates(resolved.customer, intake.request_type)
+        duplicates = (
+            [] if confirm_new else open_duplicates(resolved.customer, intake.request_type, actor)
+        )
         if duplicates:
             raise DuplicateSuspected(
-                f"customer {resolved.customer} has open {intake.request_type} orders "
+                f"the customer has open {intake.request_type} orders "
                 f"{', '.join(o.number for o in duplicates)}: link the call to one of them, "
                 "or confirm a new order",
                 candidates=[o.number for o in duplicates],
@@ -497,7 +523,14 @@ def link_call(
         call_at = checked_time(accepted_at, not_before=None, field="accepted_at")
         # The parent's own log stays in order even when the call is back-filled.
         when = max(call_at, parent.last_event_at)
-        if resolved.customer is not None and resolved.customer.pk == parent.customer_id:
+        # To anyone but a confidential order's handlers, the informant calling again must
+        # look like any other caller: a linked call, never an urge.
+        same_caller = (
+            resolved.customer is not None
+            and resolved.customer.pk == parent.customer_id
+            and can_see_informant(actor, parent)
+        )
+        if same_caller:
             parent.urge_count += 1
             _record(
                 parent,
@@ -510,8 +543,7 @@ def link_call(
             )
             _save(parent, when)
             return LinkOutcome(parent, urged=True)
-        order = _new_order(resolved, actor, call_at, State.LINKED, None)
-        order.parent = parent
+        order = _new_order(resolved, actor, call_at, State.LINKED, None, parent=parent)
         order.closed_at = call_at
         _record(
             order,
@@ -569,7 +601,9 @@ def preview_intake(*, actor: User, intake: Intake) -> Preview:
             }
         )
     return Preview(
-        _suggest(resolved), deadlines, open_duplicates(resolved.customer, intake.request_type)
+        _suggest(resolved),
+        deadlines,
+        open_duplicates(resolved.customer, intake.request_type, actor),
     )
 
 

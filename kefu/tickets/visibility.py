@@ -1,25 +1,25 @@
-"""Who sees which orders, and whose eyes an informant's identity is kept from.
+"""Department walls: which orders a user may open, and which appear in their lists.
 
-Handlers and crews see the orders their department holds or has held. A report's informant
-(and an anonymous caller) is shown only to the report's handlers: the department holding it
-and the agent who took the call.
+Handlers and crews open the orders their department holds or has held (a former holder
+reads the order as it left it: confidentiality.py); their lists hold only what their
+department holds now. Every other role opens every order. What of an order a reader may
+see is confidentiality.py's rule; the querysets here apply it (`for_reader`).
 """
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from kefu.accounts.models import User
-from kefu.accounts.roles import SEES_ALL_ORDERS, Role
-from kefu.core.vocabulary import CONFIDENTIAL_TYPES
+from kefu.accounts.roles import HOLDERS, SEES_ALL_ORDERS, Role
 from kefu.customers.models import Customer
-from kefu.tickets.models import Clock, WorkOrder
+from kefu.tickets.confidentiality import informant_hidden_filter
+from kefu.tickets.models import Clock, EventQuerySet, OrderEvent, OrderQuerySet, WorkOrder
 
-_CONFIDENTIAL = Q(request_type__in=[str(t) for t in CONFIDENTIAL_TYPES]) | Q(anonymous=True)
 
-
-def orders_visible_to(user: User) -> QuerySet[WorkOrder]:
-    orders = WorkOrder.objects.all()
+def orders_visible_to(user: User) -> OrderQuerySet:
+    """The raw rows of the orders `user` may open: services lock and change these."""
+    orders: OrderQuerySet = WorkOrder.objects.all()
     if Role(user.role) in SEES_ALL_ORDERS:
         return orders
     if user.department_id is None:
@@ -28,31 +28,41 @@ def orders_visible_to(user: User) -> QuerySet[WorkOrder]:
     return orders.filter(Q(holder_id=user.department_id) | Exists(held_before))
 
 
-def is_confidential(order: WorkOrder) -> bool:
-    return order.request_type in CONFIDENTIAL_TYPES or order.anonymous
+def readable_orders(user: User) -> OrderQuerySet:
+    """The orders `user` may open, each presented to them (masked as the rule says)."""
+    return orders_visible_to(user).for_reader(user)
 
 
-def can_see_informant(user: User, order: WorkOrder) -> bool:
-    if not is_confidential(order):
-        return True
-    if order.accepted_by_id == user.pk:
-        return True
-    return user.department_id is not None and order.holder_id == user.department_id
+def listed_orders(user: User) -> OrderQuerySet:
+    """What `user`'s lists hold: a department's lists only what it holds now."""
+    orders = readable_orders(user)
+    if Role(user.role) in HOLDERS:
+        orders = orders.filter(holder_id=user.department_id)
+    return orders
 
 
-def informant_hidden_filter(user: User) -> Q:
-    """Orders whose informant `user` may not see: never match them by customer or phone."""
-    mine = Q(accepted_by_id=user.pk)
-    if user.department_id is not None:
-        mine |= Q(holder_id=user.department_id)
-    return _CONFIDENTIAL & ~mine
+def readable_events(user: User) -> EventQuerySet:
+    """Events of the orders `user` may open; a former holder's stop at its return."""
+    events: EventQuerySet = OrderEvent.objects.filter(order__in=orders_visible_to(user))
+    if Role(user.role) in HOLDERS and user.department_id is not None:
+        last_return = (
+            OrderEvent.objects.filter(
+                order_id=OuterRef("order_id"), kind="returned", department_id=user.department_id
+            )
+            .order_by("-id")
+            .values("id")[:1]
+        )
+        events = events.filter(
+            Q(order__holder_id=user.department_id) | Q(id__lte=Subquery(last_return))
+        )
+    return events.select_related("order").for_reader(user)
 
 
 def customer_orders(user: User, customer: Customer) -> QuerySet[WorkOrder]:
-    """A customer's orders as `user` may see them, newest first: never a report they filed
-    unless `user` is one of its handlers."""
+    """A customer's orders as `user` may see them, newest first: never a confidential
+    order they are the informant of, unless `user` is one of its handlers."""
     return (
-        orders_visible_to(user)
+        listed_orders(user)
         .filter(customer=customer)
         .exclude(informant_hidden_filter(user))
         .order_by("-accepted_at")

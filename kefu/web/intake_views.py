@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kefu.accounts.models import User
 from kefu.accounts.roles import Role
@@ -52,6 +53,7 @@ def _profile_context(user: User, customer: Customer) -> dict[str, Any]:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def intake(request: HttpRequest) -> HttpResponse:
     user = require_role(request, INTAKE_ROLES)
     context: dict[str, Any] = {}
@@ -108,6 +110,7 @@ def _save(request: HttpRequest, user: User, data: dict[str, Any]) -> HttpRespons
 
 
 @login_required
+@require_safe
 def customer_results(request: HttpRequest) -> HttpResponse:
     require_role(request, INTAKE_ROLES)
     query = request.GET.get("q", "")[:100]
@@ -118,6 +121,7 @@ def customer_results(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def customer_panel(request: HttpRequest, account_number: str) -> HttpResponse:
     user = require_role(request, INTAKE_ROLES)
     customer = Customer.objects.filter(account_number=account_number).first()
@@ -127,6 +131,7 @@ def customer_panel(request: HttpRequest, account_number: str) -> HttpResponse:
 
 
 @login_required
+@require_POST
 def preview(request: HttpRequest) -> HttpResponse:
     user = require_role(request, INTAKE_ROLES)
     form = IntakeForm(request.POST)

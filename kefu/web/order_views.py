@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from kefu.accounts.models import User
 from kefu.core.errors import DomainError
@@ -19,14 +19,14 @@ from kefu.tickets import services
 from kefu.tickets.actions import allowed_actions
 from kefu.tickets.filters import with_relations
 from kefu.tickets.models import OrderEvent, WorkOrder
-from kefu.tickets.visibility import can_see_informant, orders_visible_to
+from kefu.tickets.visibility import readable_orders
 from kefu.web.forms import ACTION_LABELS, action_form
-from kefu.web.shortcuts import current_user
+from kefu.web.shortcuts import current_user, require_person, require_read
 
 
 def _order(user: User, number: str) -> WorkOrder:
     order = (
-        with_relations(orders_visible_to(user))
+        with_relations(readable_orders(user))
         .prefetch_related(
             Prefetch("events", queryset=OrderEvent.objects.select_related("actor", "department"))
         )
@@ -62,7 +62,7 @@ def _page(
         "web/order.html",
         {
             "order": order,
-            "informant_visible": can_see_informant(user, order),
+            "informant_visible": not order.informant_hidden,
             "clocks": list(order.clocks.all()),
             "events": list(order.events.all()),
             "action_forms": action_forms,
@@ -72,8 +72,9 @@ def _page(
 
 
 @login_required
+@require_safe
 def order_page(request: HttpRequest, number: str) -> HttpResponse:
-    return _page(request, _order(current_user(request), number))
+    return _page(request, _order(require_read(request, "orders"), number))
 
 
 Runner = Callable[[User, str, dict[str, Any]], WorkOrder]
@@ -117,7 +118,7 @@ RUNNERS: dict[str, Runner] = {
 @login_required
 @require_POST
 def order_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
-    user = current_user(request)
+    user = require_person(request)
     order = _order(user, number)
     if action not in RUNNERS:
         raise Http404(_("No such action."))

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from pydantic import ValidationError
 
 from kefu.accounts.models import Department
@@ -27,7 +27,6 @@ from kefu.core.vocabulary import RequestType
 from kefu.tickets.filters import OrderFilter, filter_orders
 from kefu.tickets.models import Clock, ClockStatus
 from kefu.tickets.states import Satisfaction, State
-from kefu.tickets.visibility import can_see_informant
 from kefu.web.shortcuts import current_user, page_of, require_role
 
 CENTER_ROLES = (Role.AGENT, Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ASSESSOR)
@@ -63,6 +62,7 @@ def _filters(request: HttpRequest) -> OrderFilter:
 
 
 @login_required
+@require_safe
 def board(request: HttpRequest) -> HttpResponse:
     user = require_role(request, CENTER_ROLES)
     filters = _filters(request)
@@ -89,6 +89,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def inbox(request: HttpRequest) -> HttpResponse:
     user = require_role(request, (Role.HANDLER, Role.CREW))
     orders = (
@@ -100,6 +101,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def crew(request: HttpRequest) -> HttpResponse:
     user = require_role(request, (Role.CREW,))
     orders = (
@@ -114,6 +116,7 @@ def crew(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def review(request: HttpRequest) -> HttpResponse:
     user = require_role(request, (Role.SHIFT_LEADER, Role.SUPERVISOR))
     orders = filter_orders(user, OrderFilter(state=State.REPLIED)).order_by("last_event_at")
@@ -121,12 +124,11 @@ def review(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def callbacks(request: HttpRequest) -> HttpResponse:
     user = require_role(request, (Role.AGENT, Role.SHIFT_LEADER))
-    page = page_of(request, callback_queue().select_related("call"))
-    for task in page:
-        # A report's informant is called back by its handlers: others see no number.
-        task.phone_shown = task.phone if can_see_informant(user, task.incident) else "***"
+    # A confidential order's caller is called back by its handlers: others read no number.
+    page = page_of(request, callback_queue().select_related("call").for_reader(user))
     context = {
         "page": page,
         "now": timezone.now(),
@@ -160,6 +162,7 @@ def callback_attempt(request: HttpRequest, task_id: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def handover(request: HttpRequest) -> HttpResponse:
     user = require_role(request, (Role.SHIFT_LEADER, Role.SUPERVISOR))
     status = 200

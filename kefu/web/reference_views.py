@@ -11,22 +11,24 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from kefu.accounts.models import Department
-from kefu.accounts.roles import HOLDERS, Role
+from kefu.accounts.roles import HOLDERS, Role, may_read
 from kefu.core.calendar import beijing_date
 from kefu.core.models import CalendarDay, CalendarYear
 from kefu.core.policy import active_policy
 from kefu.customers.models import Customer
 from kefu.tickets.filters import OrderFilter, filter_orders
 from kefu.tickets.visibility import customer_orders
-from kefu.web.shortcuts import current_user, page_of
+from kefu.web.shortcuts import current_user, page_of, require_read
 
 
 @login_required
+@require_safe
 def customer(request: HttpRequest, account_number: str) -> HttpResponse:
     user = current_user(request)
-    if Role(user.role) in HOLDERS:
+    if not may_read(user, "customers"):
         raise PermissionDenied  # handlers see customers through their orders only
     found = Customer.objects.filter(account_number=account_number).first()
     if found is None:
@@ -38,8 +40,9 @@ def customer(request: HttpRequest, account_number: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def department(request: HttpRequest, code: str) -> HttpResponse:
-    user = current_user(request)
+    user = require_read(request, "orders")
     found = Department.objects.filter(code=code).prefetch_related("jurisdictions").first()
     if found is None:
         raise Http404(_("No such department."))
@@ -58,12 +61,16 @@ def department(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def policy(request: HttpRequest) -> HttpResponse:
+    require_read(request, "reference")
     return render(request, "web/policy.html", {"policy": active_policy().summary()})
 
 
 @login_required
+@require_safe
 def calendar(request: HttpRequest, year: int | None = None) -> HttpResponse:
+    require_read(request, "reference")
     year = year or beijing_date(timezone.now()).year
     if not 2000 <= year <= 2100:
         raise Http404(_("No such year."))

@@ -10,6 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 
 from kefu.accounts.models import User
+from kefu.accounts.roles import Role, may_read
 
 
 def current_user(request: HttpRequest) -> User:
@@ -21,6 +22,22 @@ def current_user(request: HttpRequest) -> User:
 def require_role(request: HttpRequest, roles: Iterable[str]) -> User:
     user = current_user(request)
     if user.role not in set(roles):
+        raise PermissionDenied
+    return user
+
+
+def require_read(request: HttpRequest, surface: str) -> User:
+    """The page shows `surface` (roles.READ_ROLES): the same rule as the API's."""
+    user = current_user(request)
+    if not may_read(user, surface):
+        raise PermissionDenied
+    return user
+
+
+def require_person(request: HttpRequest) -> User:
+    """Any workstation page: people only; integrations use the API."""
+    user = current_user(request)
+    if user.role == Role.INTEGRATION:
         raise PermissionDenied
     return user
 

@@ -10,14 +10,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kefu.accounts.models import User
 from kefu.accounts.roles import Role
 from kefu.contact.models import AgentStatus
 from kefu.contact.services import set_agent_status
 from kefu.core.errors import DomainError
-from kefu.web.shortcuts import current_user
+from kefu.web.shortcuts import current_user, require_person, require_role
 
 HOME = {
     Role.AGENT: "web:intake",
@@ -26,12 +26,12 @@ HOME = {
     Role.ASSESSOR: "web:board",
     Role.HANDLER: "web:inbox",
     Role.CREW: "web:crew",
-    Role.INTEGRATION: "web:policy",
 }
 
 
 class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
+    http_method_names = ["get", "head", "post"]
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         response = super().form_valid(form)
@@ -53,8 +53,9 @@ def logout(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
+    user = require_person(request)
     if user.role == Role.ADMINISTRATOR:
         return redirect("admin:index")
     return redirect(HOME.get(Role(user.role), "web:policy"))
@@ -63,6 +64,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def status(request: HttpRequest) -> HttpResponse:
+    require_role(request, (Role.AGENT, Role.SHIFT_LEADER))
     try:
         set_agent_status(actor=current_user(request), status=request.POST.get("status", ""))
     except DomainError as exc:
@@ -74,8 +76,9 @@ def status(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
+    user = require_person(request)
     if request.method == "POST":
         language = request.POST.get("language", "")
         if language not in ("zh-hans", "en"):

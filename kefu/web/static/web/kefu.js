@@ -44,3 +44,19 @@ document.addEventListener("keydown", function (event) {
     if (form) { event.preventDefault(); form.requestSubmit(); }
   }
 });
+
+/* A select marked data-autosubmit (language, agent status) sends its form when changed:
+   no inline handlers, so the Content-Security-Policy can forbid them. */
+document.addEventListener("change", function (event) {
+  var el = event.target;
+  if (el.matches && el.matches("select[data-autosubmit]") && el.form) { el.form.submit(); }
+});
+
+/* A customer picked from the suggestions: clear them and go on to the request type. */
+document.addEventListener("htmx:afterRequest", function (event) {
+  var button = event.target;
+  if (!button.matches || !button.matches("#customer-results button[data-account]")) { return; }
+  document.getElementById("customer-results").innerHTML = "";
+  var type = document.getElementById("id_request_type");
+  if (type) { type.focus(); }
+});

@@ -1,0 +1,82 @@
+"""The IVR's questions: what an integration may ask besides filing and urging orders.
+
+"Where is my order?" is answered by the order's number together with the caller's phone,
+and only with the order's status: an integration never reads who called. Confidential
+orders are not answered here at all, so a guessed number and a phone tell nothing about
+who filed a report (their informants ask an agent).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from kefu.accounts.auth import request_user
+from kefu.accounts.roles import authorize_read
+from kefu.core.api_errors import READ_ERRORS
+from kefu.core.errors import NotFound
+from kefu.core.schema_types import OrderNumber
+from kefu.core.vocabulary import RequestType
+from kefu.tickets.models import WorkOrder
+from kefu.tickets.states import State
+
+router = Router(tags=["ivr"])
+
+
+class OrderStatusOut(Schema):
+    number: str
+    request_type: str
+    request_type_label: str
+    state: str
+    state_label: str
+    accepted_at: dt.datetime
+    next_deadline: dt.datetime | None
+    expected_restoration: dt.datetime | None = Field(
+        description="For a repair: the crew's latest estimate from site"
+    )
+    closed: bool
+
+
+def _digits(phone: str) -> str:
+    return "".join(ch for ch in phone if ch.isdigit())
+
+
+@router.get(
+    "/orders/{number}",
+    response={200: OrderStatusOut, **READ_ERRORS},
+    summary="An order's status, for the caller whose phone it was filed with",
+)
+def order_status(
+    request: HttpRequest,
+    number: OrderNumber,
+    phone: str = Query(..., min_length=5, max_length=20, pattern=r"^[0-9+\-() ]+$"),
+) -> dict[str, Any]:
+    authorize_read(request_user(request), "ivr")
+    order = (
+        WorkOrder.objects.filter(number=number, confidential=False)
+        .select_related("customer")
+        .first()
+    )
+    phones = set()
+    if order is not None:
+        phones = {order.caller_phone}
+        if order.customer is not None:
+            phones |= {order.customer.phone, order.customer.alt_phone}
+    if order is None or _digits(phone) not in {_digits(p) for p in phones if p}:
+        raise NotFound(f"no work order {number} for this phone", field="number")
+    reported = order.events.filter(kind="on_site_reported").order_by("-id").first()
+    expected = reported.new.get("expected_restoration") if reported else None
+    return {
+        "number": order.number,
+        "request_type": order.request_type,
+        "request_type_label": str(RequestType(order.request_type).label),
+        "state": order.state,
+        "state_label": str(State(order.state).label),
+        "accepted_at": order.accepted_at,
+        "next_deadline": order.next_deadline,
+        "expected_restoration": dt.datetime.fromisoformat(expected) if expected else None,
+        "closed": order.closed_at is not None,
+    }
