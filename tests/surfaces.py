@@ -1,0 +1,357 @@
+"""Every surface a reader meets: each API operation, each workstation page, the admin.
+
+`api_probes` and `page_probes` build concrete requests for them against a world of orders;
+`assert_catalogue_is_complete` fails when an operation or a URL exists that the catalogue
+does not know, so a new surface cannot escape the walks that use it (the confidentiality
+walk, the role matrix).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import admin
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from kefu.api import api
+
+#: Minimal valid bodies of the transitions, API field names.
+ACTION_BODIES: dict[str, dict[str, Any]] = {
+    "dispatch": {"department": "ZGB"},
+    "return": {"reason": "非本部门业务"},
+    "acknowledge": {},
+    "depart": {},
+    "arrive": {},
+    "onsite-report": {"findings": "现场检查"},
+    "restore": {},
+    "application-step": {"step": "supply_plan_replied"},
+    "reply": {"result": "已处理"},
+    "approve": {},
+    "send-back": {"reason": "答复不完整"},
+    "callback": {"satisfaction": "satisfied"},
+    "archive": {},
+    "answer": {"answer": "已答复"},
+    "cancel": {"reason": "重复受理"},
+    "suspend": {"reason": "customer_wait"},
+    "resume": {},
+    "urge": {},
+}
+#: The same as the order page's form fields (prefix = the service action name).
+PAGE_ACTIONS = {
+    "dispatch": {"dispatch-department": "ZGB"},
+    "return": {"return-reason": "非本部门业务"},
+    "acknowledge": {},
+    "depart": {},
+    "arrive": {},
+    "onsite_report": {"onsite_report-findings": "现场检查"},
+    "restore": {},
+    "application_step": {"application_step-step": "supply_plan_replied"},
+    "reply": {"reply-result": "已处理"},
+    "approve": {},
+    "send_back": {"send_back-reason": "答复不完整"},
+    "callback": {"callback-satisfaction": "satisfied"},
+    "archive": {},
+    "answer": {"answer-answer": "已答复"},
+    "cancel": {"cancel-reason": "重复受理"},
+    "suspend": {"suspend-reason": "customer_wait"},
+    "resume": {},
+    "urge": {},
+}
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One request: `kind` is api, page or admin; `body` JSON for the API, a form else."""
+
+    kind: str
+    method: str
+    path: str
+    body: dict[str, Any] | None = None
+    label: str = ""
+
+    def send(self, client: Client) -> Any:
+        if self.method == "GET":
+            return client.get(self.path, self.body or {})
+        if self.kind == "api":
+            return client.post(
+                self.path, data=json.dumps(self.body or {}), content_type="application/json"
+            )
+        return client.post(self.path, self.body or {})
+
+
+@dataclass
+class Targets:
+    """What the probes point at: orders, customers (by subject), callbacks, handovers."""
+
+    orders: list[str]
+    callbacks: list[int]
+    handovers: list[int]
+    departments: list[str] = field(default_factory=lambda: ["ZGB", "YXB"])
+    year: int = 2026
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Who a customer-facing probe is about: an account, a phone, an address."""
+
+    account: str | None
+    phone: str
+    address: str
+    name: str
+
+
+# --- the API --------------------------------------------------------------------------------
+
+
+def api_operations() -> set[tuple[str, str]]:
+    paths = api.get_openapi_schema()["paths"]
+    return {(method.upper(), path) for path, ops in paths.items() for method in ops}
+
+
+def _intakes(subject: Subject, link_to: str | None) -> list[dict[str, Any]]:
+    about: dict[str, Any] = (
+        {"customer_account": subject.account}
+        if subject.account
+        else {"caller_phone": subject.phone, "address": subject.address}
+    )
+    report = {"request_type": "report", "channel": "phone", "description": "又来电反映", **about}
+    bodies = [report, {**report, "request_type": "complaint", "topic": "service"}]
+    if link_to:
+        bodies.append({**report, "link_to": link_to})
+    return bodies
+
+
+def order_api_probes(t: Targets) -> list[Probe]:
+    """Probes whose answers are about orders: none may show a hidden informant."""
+    p: list[Probe] = [
+        Probe("api", "GET", "/api/health"),
+        Probe("api", "GET", "/api/orders"),
+        Probe("api", "GET", "/api/orders", {"open": "true", "limit": "200"}),
+        Probe("api", "GET", "/api/orders", {"request_type": "report"}),
+        Probe("api", "GET", "/api/orders", {"state": "linked"}),
+        Probe("api", "GET", "/api/supervision/overdue"),
+        Probe("api", "GET", "/api/supervision/urges"),
+        Probe("api", "GET", "/api/callbacks"),
+        Probe("api", "GET", "/api/handovers"),
+        Probe("api", "POST", "/api/handovers", {"shift_start": "2026-03-10T08:00:00+08:00"}),
+        Probe("api", "GET", "/api/messages/inbox"),
+        Probe("api", "GET", "/api/messages/billing-center"),
+        Probe("api", "GET", "/api/me"),
+        Probe("api", "GET", "/api/departments"),
+        Probe("api", "GET", "/api/policy"),
+        Probe("api", "GET", f"/api/calendar/{t.year}"),
+        Probe("api", "GET", "/api/alerts"),
+    ]
+    for number in t.orders:
+        p.append(Probe("api", "GET", f"/api/orders/{number}"))
+        p.append(Probe("api", "GET", "/api/supervision/urges", {"order": number}))
+        p.append(Probe("api", "GET", f"/api/ivr/orders/{number}", {"phone": "13800000000"}))
+        for action, body in ACTION_BODIES.items():
+            p.append(Probe("api", "POST", f"/api/orders/{number}/{action}", body))
+    for task in t.callbacks:
+        p.append(Probe("api", "POST", f"/api/callbacks/{task}", {"reached": False}))
+    for handover in t.handovers:
+        p.append(Probe("api", "GET", f"/api/handovers/{handover}"))
+        p.append(Probe("api", "POST", f"/api/handovers/{handover}/acknowledge", {}))
+    for department in t.departments:
+        p.append(Probe("api", "GET", "/api/supervision/overdue", {"department": department}))
+    return p
+
+
+def subject_api_probes(s: Subject, link_to: str | None) -> list[Probe]:
+    """Probes about one caller: their answers must not depend on whether they informed."""
+    p: list[Probe] = []
+    for query in filter(None, (s.account, s.phone, s.address, s.name)):
+        p.append(Probe("api", "GET", "/api/customers", {"q": query}))
+    if s.account:
+        p.append(Probe("api", "GET", f"/api/customers/{s.account}"))
+        p.append(Probe("api", "GET", "/api/orders", {"customer": s.account}))
+    p.append(Probe("api", "GET", "/api/orders", {"phone": s.phone}))
+    p.append(Probe("api", "GET", "/api/orders", {"q": s.address}))
+    if link_to:
+        p.append(Probe("api", "GET", f"/api/ivr/orders/{link_to}", {"phone": s.phone}))
+    for body in _intakes(s, link_to):
+        p.append(Probe("api", "POST", "/api/orders", body))
+        if "link_to" not in body:
+            p.append(Probe("api", "POST", "/api/orders/preview", body))
+    return p
+
+
+#: Each API operation and the probe builders that reach it (checked by the walk).
+API_CATALOGUE = {
+    ("GET", "/api/health"),
+    ("POST", "/api/orders"),
+    ("GET", "/api/orders"),
+    ("POST", "/api/orders/preview"),
+    ("GET", "/api/orders/{number}"),
+    *{("POST", f"/api/orders/{{number}}/{a}") for a in ACTION_BODIES},
+    ("GET", "/api/ivr/orders/{number}"),
+    ("GET", "/api/customers"),
+    ("GET", "/api/customers/{account_number}"),
+    ("GET", "/api/supervision/overdue"),
+    ("GET", "/api/supervision/urges"),
+    ("GET", "/api/callbacks"),
+    ("POST", "/api/callbacks/{task_id}"),
+    ("GET", "/api/handovers"),
+    ("POST", "/api/handovers"),
+    ("GET", "/api/handovers/{handover_id}"),
+    ("POST", "/api/handovers/{handover_id}/acknowledge"),
+    ("GET", "/api/messages/inbox"),
+    ("GET", "/api/messages/billing-center"),
+    ("GET", "/api/me"),
+    ("GET", "/api/departments"),
+    ("GET", "/api/policy"),
+    ("GET", "/api/calendar/{year}"),
+    ("GET", "/api/alerts"),
+}
+
+
+# --- the pages ------------------------------------------------------------------------------
+
+
+def _patterns(resolver: URLResolver, prefix: str = "") -> Iterable[tuple[str, str | None]]:
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from _patterns(entry, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry.name
+
+
+def page_names() -> set[str]:
+    """The workstation's named pages (the API and the admin are walked on their own)."""
+    return {
+        str(name)
+        for route, name in _patterns(get_resolver())
+        if not route.startswith(("api/", "admin/", "i18n/"))
+    }
+
+
+def order_page_probes(t: Targets) -> list[Probe]:
+    p: list[Probe] = [
+        Probe("page", "GET", "/"),
+        Probe("page", "GET", "/login/"),
+        Probe("page", "GET", "/profile/"),
+        Probe("page", "POST", "/profile/", {"language": "zh-hans"}),
+        Probe("page", "POST", "/status/", {"status": "away"}),
+        Probe("page", "GET", "/intake/"),
+        Probe("page", "GET", "/board/"),
+        Probe("page", "GET", "/board/", {"request_type": "report"}),
+        Probe("page", "GET", "/board/", {"open": "false"}),
+        Probe("page", "GET", "/inbox/"),
+        Probe("page", "GET", "/crew/"),
+        Probe("page", "GET", "/review/"),
+        Probe("page", "GET", "/callbacks/"),
+        Probe("page", "GET", "/handover/"),
+        Probe("page", "POST", "/handover/", {"shift_start": "2026-03-10T08:00"}),
+        Probe("page", "GET", "/policy/"),
+        Probe("page", "GET", "/calendar/"),
+        Probe("page", "GET", f"/calendar/{t.year}/"),
+        Probe("page", "POST", "/logout/"),
+    ]
+    for number in t.orders:
+        p.append(Probe("page", "GET", f"/orders/{number}/"))
+        for action, form in PAGE_ACTIONS.items():
+            p.append(Probe("page", "POST", f"/orders/{number}/{action}/", form))
+    for task in t.callbacks:
+        p.append(Probe("page", "POST", f"/callbacks/{task}/", {"reached": "no"}))
+    for handover in t.handovers:
+        p.append(Probe("page", "POST", "/handover/", {"acknowledge": str(handover)}))
+    for code in t.departments:
+        p.append(Probe("page", "GET", f"/departments/{code}/"))
+    return p
+
+
+def subject_page_probes(s: Subject, link_to: str | None) -> list[Probe]:
+    p: list[Probe] = []
+    for query in filter(None, (s.account, s.phone, s.name, s.address)):
+        p.append(Probe("page", "GET", "/intake/customers/", {"q": query}))
+        p.append(Probe("page", "GET", "/board/", {"q": query}))
+    if s.account:
+        p.append(Probe("page", "GET", f"/intake/customer/{s.account}/"))
+        p.append(Probe("page", "GET", f"/customers/{s.account}/"))
+        p.append(Probe("page", "GET", "/board/", {"customer": s.account}))
+    p.append(Probe("page", "GET", "/board/", {"phone": s.phone}))
+    for body in _intakes(s, link_to):
+        form = {
+            "customer_account": body.get("customer_account") or "",
+            "caller_phone": body.get("caller_phone", ""),
+            "address": body.get("address", ""),
+            "request_type": body["request_type"],
+            "channel": "phone",
+            "description": body["description"],
+            "topic": body.get("topic", ""),
+            "link_to": body.get("link_to", ""),
+        }
+        p.append(Probe("page", "POST", "/intake/", form))
+        p.append(Probe("page", "POST", "/intake/preview/", form))
+    return p
+
+
+#: Each named page and whether the walks reach it.
+PAGE_CATALOGUE = {
+    "home",
+    "login",
+    "logout",
+    "profile",
+    "status",
+    "intake",
+    "intake-customers",
+    "intake-customer",
+    "intake-preview",
+    "board",
+    "inbox",
+    "crew",
+    "review",
+    "callbacks",
+    "callback-attempt",
+    "handover",
+    "order",
+    "order-action",
+    "customer",
+    "department",
+    "policy",
+    "calendar",
+    "calendar-year",
+}
+
+
+# --- the admin ------------------------------------------------------------------------------
+
+#: Admin lists about customers (the informant is a customer like any other there).
+CUSTOMER_ADMIN = ("customers", "customer")
+
+
+def admin_models() -> list[tuple[str, str]]:
+    return sorted((m._meta.app_label, m._meta.model_name or "") for m in admin.site._registry)
+
+
+def order_admin_probes(order_pks: list[int]) -> list[Probe]:
+    p = [Probe("admin", "GET", "/admin/")]
+    for app, model in admin_models():
+        if (app, model) != CUSTOMER_ADMIN:
+            p.append(Probe("admin", "GET", f"/admin/{app}/{model}/"))
+    for pk in order_pks:
+        p.append(Probe("admin", "GET", f"/admin/tickets/workorder/{pk}/change/"))
+    p.append(Probe("admin", "GET", "/admin/tickets/workorder/", {"q": "2026"}))
+    return p
+
+
+def subject_admin_probes(customer_pk: int | None, s: Subject) -> list[Probe]:
+    p = [Probe("admin", "GET", "/admin/customers/customer/", {"q": s.name})]
+    if customer_pk is not None:
+        p.append(Probe("admin", "GET", f"/admin/customers/customer/{customer_pk}/change/"))
+    return p
+
+
+def assert_catalogue_is_complete() -> None:
+    missing_api = api_operations() - API_CATALOGUE
+    assert not missing_api, f"API operations no walk reaches: {sorted(missing_api)}"
+    missing_pages = page_names() - PAGE_CATALOGUE
+    assert not missing_pages, f"pages no walk reaches: {sorted(missing_pages)}"
+
+
+ProbeBuilder = Callable[[Targets], list[Probe]]
