@@ -17,7 +17,7 @@ import datetime as dt
 import difflib
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -242,10 +242,10 @@ def _text(response: Any) -> str:
 
 
 @pytest.fixture
-def readers(cast: Cast, world: World) -> Iterator[list[Reader]]:
+def readers(cast: Cast, world: World) -> list[Reader]:
     users = [getattr(cast, name) for name in READERS]
     assert not {u.username for u in users} & world.handlers
-    yield [Reader(u) for u in users]
+    return [Reader(u) for u in users]
 
 
 def test_the_walks_know_every_api_operation_and_page() -> None:
