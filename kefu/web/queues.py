@@ -27,7 +27,7 @@ from kefu.core.vocabulary import RequestType
 from kefu.tickets.filters import OrderFilter, filter_orders
 from kefu.tickets.models import Clock, ClockStatus
 from kefu.tickets.states import Satisfaction, State
-from kefu.web.shortcuts import current_user, page_of, require_role
+from kefu.web.shortcuts import page_of, require_read, require_role
 
 CENTER_ROLES = (Role.AGENT, Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ASSESSOR)
 
@@ -118,7 +118,7 @@ def crew(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def review(request: HttpRequest) -> HttpResponse:
-    user = require_role(request, (Role.SHIFT_LEADER, Role.SUPERVISOR))
+    user = require_read(request, "review")
     orders = filter_orders(user, OrderFilter(state=State.REPLIED)).order_by("last_event_at")
     return _list(request, orders, "web/review.html", {})
 
@@ -126,7 +126,7 @@ def review(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def callbacks(request: HttpRequest) -> HttpResponse:
-    user = require_role(request, (Role.AGENT, Role.SHIFT_LEADER))
+    user = require_read(request, "callbacks")
     # A confidential order's caller is called back by its handlers: others read no number.
     page = page_of(request, callback_queue().select_related("call").for_reader(user))
     context = {
@@ -144,7 +144,7 @@ def callbacks(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def callback_attempt(request: HttpRequest, task_id: int) -> HttpResponse:
-    user = current_user(request)
+    user = require_read(request, "callbacks")
     reached = request.POST.get("reached") == "yes"
     try:
         record_callback(
@@ -164,7 +164,7 @@ def callback_attempt(request: HttpRequest, task_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def handover(request: HttpRequest) -> HttpResponse:
-    user = require_role(request, (Role.SHIFT_LEADER, Role.SUPERVISOR))
+    user = require_read(request, "handovers")
     status = 200
     if request.method == "POST":
         try:

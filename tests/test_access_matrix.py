@@ -1,0 +1,352 @@
+"""Least privilege over HTTP: every API operation and every page, as every role.
+
+The tables below are written by hand from the README's matrix ("Who may do what"), not
+derived from the code's: each role is either let through (whatever the outcome: 2xx, a
+redirect, a 409 for a wrong state, a 422) or refused: 401, 403, or 404 for an order that
+exists but is not one it may see.
+Integrations file and urge orders and ask the IVR's questions, nothing else. The pages and
+the API agree where they show the same thing. A department that returned an order keeps
+what it saw and nothing after.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from kefu.accounts.models import User
+from kefu.accounts.services import create_token
+from kefu.callbacks.models import CallbackTask
+from kefu.contact.services import sign_handover
+from kefu.tickets import services
+from tests.conftest import Cast, bj
+from tests.flows import accept, dispatch
+from tests.scenarios import EXPECTED, ROLES, SCENARIOS, member
+from tests.surfaces import ACTION_BODIES, PAGE_ACTIONS, api_operations, page_names
+
+Freeze = Callable[[str | dt.datetime], dt.datetime]
+
+EVERYONE = set(ROLES)
+PEOPLE = EVERYONE - {"integration"}
+CENTER_DESK = {"agent", "shift_leader"}
+TALK_TO_CALLERS = {"agent", "shift_leader", "supervisor"}
+LEADERS = {"shift_leader", "supervisor", "administrator"}
+
+#: (method, path) -> roles let through.
+API: dict[tuple[str, str], set[str]] = {
+    ("GET", "/api/health"): EVERYONE,
+    ("POST", "/api/orders"): {"agent", "shift_leader", "integration"},
+    ("POST", "/api/orders/preview"): {"agent", "shift_leader", "integration"},
+    ("GET", "/api/orders"): PEOPLE,
+    ("GET", "/api/orders/{number}"): PEOPLE,
+    ("GET", "/api/ivr/orders/{number}"): {"integration"},
+    ("GET", "/api/customers"): TALK_TO_CALLERS,
+    ("GET", "/api/customers/{account_number}"): TALK_TO_CALLERS,
+    ("GET", "/api/supervision/overdue"): PEOPLE - {"administrator"},
+    ("GET", "/api/supervision/urges"): PEOPLE - {"administrator"},
+    ("GET", "/api/callbacks"): CENTER_DESK,
+    ("POST", "/api/callbacks/{task_id}"): CENTER_DESK,
+    ("GET", "/api/handovers"): LEADERS,
+    ("GET", "/api/handovers/{handover_id}"): LEADERS,
+    ("POST", "/api/handovers"): {"shift_leader"},
+    ("POST", "/api/handovers/{handover_id}/acknowledge"): {"shift_leader"},
+    ("GET", "/api/messages/inbox"): PEOPLE,
+    ("GET", "/api/messages/billing-center"): LEADERS,
+    ("GET", "/api/me"): EVERYONE,
+    ("GET", "/api/departments"): PEOPLE,
+    ("GET", "/api/policy"): PEOPLE,
+    ("GET", "/api/calendar/{year}"): PEOPLE,
+    ("GET", "/api/alerts"): {"administrator"},
+}
+_SERVICE_ACTION = {a: a.replace("-", "_") for a in ACTION_BODIES}
+for _path_action, _action in _SERVICE_ACTION.items():
+    API[("POST", f"/api/orders/{{number}}/{_path_action}")] = EXPECTED[_action]
+
+#: page name -> roles let through (GET, or the page's one POST).
+PAGES: dict[str, set[str]] = {
+    "home": PEOPLE,
+    "login": EVERYONE,
+    "logout": EVERYONE,
+    "profile": PEOPLE,
+    "status": CENTER_DESK,
+    "intake": CENTER_DESK,
+    "intake-customers": CENTER_DESK,
+    "intake-customer": CENTER_DESK,
+    "intake-preview": CENTER_DESK,
+    "board": {"agent", "shift_leader", "supervisor", "assessor"},
+    "inbox": {"handler", "crew"},
+    "crew": {"crew"},
+    "review": {"shift_leader", "supervisor"},
+    "callbacks": CENTER_DESK,
+    "callback-attempt": CENTER_DESK,
+    "handover": LEADERS,
+    "order": PEOPLE,
+    "customer": TALK_TO_CALLERS,
+    "department": PEOPLE,
+    "policy": PEOPLE,
+    "calendar": PEOPLE,
+    "calendar-year": PEOPLE,
+}
+# order-action: per action, as on the API.
+
+#: The same thing seen through a page and the API: the same roles.
+AGREE = [
+    ("order", ("GET", "/api/orders/{number}")),
+    ("customer", ("GET", "/api/customers/{account_number}")),
+    ("callbacks", ("GET", "/api/callbacks")),
+    ("callback-attempt", ("POST", "/api/callbacks/{task_id}")),
+    ("handover", ("GET", "/api/handovers")),
+    ("policy", ("GET", "/api/policy")),
+    ("calendar-year", ("GET", "/api/calendar/{year}")),
+    ("intake-preview", ("POST", "/api/orders/preview")),
+]
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _let_through(status: int) -> bool:
+    return status not in (401, 403, 404)
+
+
+def _accepted_consultation(cast: Cast) -> tuple[str, str]:
+    """The API's `answer` answers an accepted consultation (intake's is another service)."""
+    return accept(cast, "consultation").number, "KFB"
+
+
+def _prepare(action: str, cast: Cast) -> tuple[str, str]:
+    return _accepted_consultation(cast) if action == "answer" else SCENARIOS[action].prepare(cast)
+
+
+def _send(client: Client, method: str, path: str, body: Any, *, api: bool) -> int:
+    """The status of one request, with whatever it changed undone."""
+    status = 0
+    try:
+        with transaction.atomic():
+            if method == "GET":
+                status = client.get(path, body or {}).status_code
+            elif api:
+                payload = json.dumps(body or {})
+                status = client.post(path, payload, content_type="application/json").status_code
+            else:
+                status = client.post(path, body or {}).status_code
+            raise _Rollback
+    except _Rollback:
+        pass
+    return status
+
+
+def _api_client(user: User) -> Client:
+    _, secret = create_token(user=user, name="matrix")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+def _page_client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_tables_cover_every_operation_and_page() -> None:
+    assert set(API) == api_operations()
+    assert set(PAGES) | {"order-action"} == page_names()
+
+
+def test_pages_and_api_let_the_same_roles_see_the_same_things() -> None:
+    for page, operation in AGREE:
+        assert PAGES[page] - {"administrator"} <= API[operation], page
+        assert API[operation] - {"integration"} <= PAGES[page], page
+
+
+def _world(cast: Cast) -> dict[str, Any]:
+    """One of everything the read operations point at; holders sit in YXB."""
+    complaint = dispatch(cast, accept(cast, "complaint", topic="billing"))  # YXB
+    approved = accept(cast, "complaint", cast.rural, topic="billing")
+    dispatch(cast, approved)
+    services.acknowledge_order(actor=cast.yxb, number=approved.number)
+    services.reply_order(actor=cast.yxb, number=approved.number, result="已处理")
+    services.approve_order(actor=cast.leader, number=approved.number)
+    task = CallbackTask.objects.get(incident=approved)
+    handover = sign_handover(actor=cast.leader, shift_start=bj("2026-03-10 08:00"))
+    return {
+        "number": complaint.number,
+        "task_id": task.pk,
+        "handover_id": handover.pk,
+        "account_number": cast.urban.account_number,
+        "year": 2026,
+    }
+
+
+def _read_requests(world: dict[str, Any]) -> dict[tuple[str, str], tuple[str, Any]]:
+    intake = {
+        "request_type": "complaint",
+        "description": "电费异常",
+        "customer_account": "5100000003",
+        "topic": "billing",
+        "confirm_new": True,
+    }
+    filled: dict[tuple[str, str], tuple[str, Any]] = {
+        ("POST", "/api/orders"): ("/api/orders", intake),
+        ("POST", "/api/orders/preview"): ("/api/orders/preview", intake),
+        ("GET", "/api/ivr/orders/{number}"): (
+            f"/api/ivr/orders/{world['number']}",
+            {"phone": "13900000001"},
+        ),
+        ("GET", "/api/customers"): ("/api/customers", {"q": "王伟"}),
+        ("POST", "/api/callbacks/{task_id}"): (
+            f"/api/callbacks/{world['task_id']}",
+            {"reached": False},
+        ),
+        ("POST", "/api/handovers"): (
+            "/api/handovers",
+            {"shift_start": "2026-03-10T08:30:00+08:00"},
+        ),
+        ("POST", "/api/handovers/{handover_id}/acknowledge"): (
+            f"/api/handovers/{world['handover_id']}/acknowledge",
+            {},
+        ),
+    }
+    for method, template in API:
+        if (method, template) in filled or "/api/orders/{number}/" in template:
+            continue
+        filled[(method, template)] = (template.format(**world), None)
+    return filled
+
+
+def test_each_role_reaches_exactly_its_api_operations(cast: Cast, freeze: Freeze) -> None:
+    freeze("2026-03-10 09:00")
+    world = _world(cast)
+    freeze("2026-03-10 10:00")
+    requests = _read_requests(world)
+    seen: dict[tuple[str, str], set[str]] = {op: set() for op in requests}
+    for role in ROLES:
+        client = _api_client(member(role, "YXB", tag="api"))
+        for (method, template), (path, body) in requests.items():
+            if _let_through(_send(client, method, path, body, api=True)):
+                seen[(method, template)].add(role)
+    assert seen == {op: API[op] for op in requests}
+
+
+@pytest.mark.parametrize("path_action", sorted(ACTION_BODIES))
+def test_each_role_reaches_exactly_its_transitions_over_the_api(
+    path_action: str, cast: Cast, freeze: Freeze
+) -> None:
+    freeze("2026-03-10 09:00")
+    action = _SERVICE_ACTION[path_action]
+    number, department = _prepare(action, cast)
+    seen = set()
+    for role in ROLES:
+        client = _api_client(member(role, department, tag="api"))
+        path = f"/api/orders/{number}/{path_action}"
+        body = {**ACTION_BODIES[path_action], "department": department}
+        if path_action != "dispatch":
+            body.pop("department")
+        if _let_through(_send(client, "POST", path, body, api=True)):
+            seen.add(role)
+    assert seen == API[("POST", f"/api/orders/{{number}}/{path_action}")]
+
+
+def _page_requests(world: dict[str, Any]) -> dict[str, tuple[str, str, Any]]:
+    form = {"request_type": "complaint", "channel": "phone", "description": "电费异常"}
+    return {
+        "home": ("GET", "/", None),
+        "login": ("GET", "/login/", None),
+        "logout": ("POST", "/logout/", None),
+        "profile": ("GET", "/profile/", None),
+        "status": ("POST", "/status/", {"status": "away"}),
+        "intake": ("GET", "/intake/", None),
+        "intake-customers": ("GET", "/intake/customers/", {"q": "王伟"}),
+        "intake-customer": ("GET", f"/intake/customer/{world['account_number']}/", None),
+        "intake-preview": ("POST", "/intake/preview/", form),
+        "board": ("GET", "/board/", None),
+        "inbox": ("GET", "/inbox/", None),
+        "crew": ("GET", "/crew/", None),
+        "review": ("GET", "/review/", None),
+        "callbacks": ("GET", "/callbacks/", None),
+        "callback-attempt": ("POST", f"/callbacks/{world['task_id']}/", {"reached": "no"}),
+        "handover": ("GET", "/handover/", None),
+        "order": ("GET", f"/orders/{world['number']}/", None),
+        "customer": ("GET", f"/customers/{world['account_number']}/", None),
+        "department": ("GET", "/departments/YXB/", None),
+        "policy": ("GET", "/policy/", None),
+        "calendar": ("GET", "/calendar/", None),
+        "calendar-year": ("GET", "/calendar/2026/", None),
+    }
+
+
+def test_each_role_reaches_exactly_its_pages(cast: Cast, freeze: Freeze) -> None:
+    freeze("2026-03-10 09:00")
+    world = _world(cast)
+    freeze("2026-03-10 10:00")
+    seen: dict[str, set[str]] = {name: set() for name in PAGES}
+    for role in ROLES:
+        user = member(role, "YXB", tag="page")
+        for name, (method, path, body) in _page_requests(world).items():
+            if _let_through(_send(_page_client(user), method, path, body, api=False)):
+                seen[name].add(role)
+    assert seen == PAGES
+
+
+@pytest.mark.parametrize("action", sorted(PAGE_ACTIONS))
+def test_each_role_reaches_exactly_its_order_page_actions(
+    action: str, cast: Cast, freeze: Freeze
+) -> None:
+    freeze("2026-03-10 09:00")
+    number, department = _prepare(action, cast)
+    form = dict(PAGE_ACTIONS[action])
+    if action == "dispatch":
+        form["dispatch-department"] = department
+    seen = set()
+    for role in ROLES:
+        client = _page_client(member(role, department, tag="page"))
+        if _let_through(_send(client, "POST", f"/orders/{number}/{action}/", form, api=False)):
+            seen.add(role)
+    assert seen == EXPECTED[action] - {"integration"}  # integrations have no pages
+
+
+def test_a_former_holder_reads_what_it_saw_and_nothing_after(cast: Cast, freeze: Freeze) -> None:
+    freeze("2026-03-10 09:00")
+    order = dispatch(cast, accept(cast, "complaint", topic="outage"))  # DDZX
+    services.return_order(actor=cast.ddzx, number=order.number, reason="非本部门")
+    services.dispatch_order(actor=cast.agent, number=order.number, department_code="YXB")
+    services.acknowledge_order(actor=cast.yxb, number=order.number)
+    services.urge_order(actor=cast.agent, number=order.number, note="客户再次来电")
+    services.reply_order(actor=cast.yxb, number=order.number, result="营销部的答复")
+    api, page = _api_client(cast.ddzx), _page_client(cast.ddzx)
+
+    seen = api.get(f"/api/orders/{order.number}").json()
+    assert (seen["state"], seen["holder"], seen["urge_count"]) == ("returned", None, 0)
+    assert [e["kind"] for e in seen["events"]] == ["accepted", "dispatched", "returned"]
+    assert {c["department"] for c in seen["clocks"]} == {"DDZX"}
+    assert "营销部的答复" not in json.dumps(seen, ensure_ascii=False)
+    listed = api.get("/api/orders").json()["items"]
+    assert order.number not in {o["number"] for o in listed}
+    urges = api.get("/api/supervision/urges").json()
+    assert order.number not in {u["number"] for u in urges}
+
+    order_page = page.get(f"/orders/{order.number}/").content.decode()
+    assert "营销部的答复" not in order_page
+    assert "客户再次来电" not in order_page
+    assert order.number not in page.get("/inbox/").content.decode()
+    assert order.number not in page.get("/departments/DDZX/").content.decode()
+    acted = page.post(f"/orders/{order.number}/reply/", {"reply-result": "再答复"})
+    assert acted.status_code == 403
+    assert (
+        api.post(
+            f"/api/orders/{order.number}/reply",
+            {"result": "再答复"},
+            content_type="application/json",
+        ).status_code
+        == 403
+    )
+    # The department now holding it reads everything.
+    holder = _api_client(cast.yxb).get(f"/api/orders/{order.number}").json()
+    assert holder["state"] == "replied"
+    assert "营销部的答复" in json.dumps(holder, ensure_ascii=False)
