@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo serve test pytest lint bench-intake bench-sweep bench clean
+.PHONY: install demo serve test pytest lint fuzz bench-intake bench-sweep bench clean
 
 VENDOR := kefu/web/static/web/vendor
 
@@ -40,6 +40,15 @@ lint: install
 
 pytest: install
 	$(BIN)/pytest
+
+# Schemathesis over the whole API with FUZZ_EXAMPLES cases per operation and role, on SQLite
+# and on a fresh PostgreSQL database (long: about an hour on two cores). CI runs 40.
+FUZZ_EXAMPLES ?= 1000
+FUZZ_PG ?= postgres://postgres@127.0.0.1:5432/kefu_fuzz
+fuzz: install
+	KEFU_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -p no:randomly tests/test_api_fuzz.py
+	KEFU_DATABASE_URL=$(FUZZ_PG) KEFU_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+		$(BIN)/pytest -p no:randomly --create-db tests/test_api_fuzz.py
 
 bench-intake: install
 	$(BIN)/python -m bench.intake

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -51,13 +52,27 @@ class PageSession(SessionAuth):
 
 class ObjectParser(Parser):
     """Request bodies are JSON objects: `[null, null]`, `123` or `true` are refused, not
-    read as an empty object."""
+    read as an empty object. A query parameter that takes one value is given once:
+    `?limit=1&limit=2` is refused, not read as its last value."""
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         data = super().parse_body(request)
         if not isinstance(data, dict):
             raise ValueError("the request body must be a JSON object")
         return data
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        repeated = [k for k in data if k not in list_fields and len(data.getlist(k)) > 1]
+        if repeated:
+            raise ValidationError(
+                [
+                    {"loc": ("query", key), "msg": "give this parameter once", "type": "repeated"}
+                    for key in repeated
+                ]
+            )
+        return super().parse_querydict(data, list_fields, request)
 
 
 class ReadableJSON(JSONRenderer):

@@ -54,11 +54,14 @@ def api_schema(db: None) -> Iterator[Any]:
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
-def _world() -> User:
-    """Set up once per test database; schemathesis may ask for the fixture per operation."""
-    leader = User.objects.filter(username="fuzz-leader").first()
-    if leader is not None:
-        return leader
+def _world(role: str) -> User:
+    """Set up once per test database; schemathesis may ask for the fixture per operation.
+    Returns the user of `role` the cases are sent as."""
+    found = User.objects.filter(username=f"fuzz-{role}").first()
+    if found is not None:
+        return found
+    if User.objects.filter(username="fuzz-leader").exists():
+        return create_user(username=f"fuzz-{role}", password=None, role=role)
     create_departments()
     agent = create_user(username="fuzz-agent", password=None, role="agent", department_code="KFB")
     leader = create_user(
@@ -86,33 +89,49 @@ def _world() -> User:
         accepted_at=bj("2026-03-10 09:01"),
         dispatch_to="YXB",
     )
-    return leader
+    return leader if role == "shift_leader" else _world(role)
 
 
-@pytest.fixture
-def fuzz_token(db: None) -> str:
-    _, secret = create_token(user=_world(), name="fuzz")
+def _token(role: str) -> str:
+    _, secret = create_token(user=_world(role), name="fuzz")
     return secret
 
 
+@pytest.fixture
+def leader_token(db: None) -> str:
+    """The shift leader reads and does the most."""
+    return _token("shift_leader")
+
+
+@pytest.fixture
+def integration_token(db: None) -> str:
+    """An integration is the one on the wire from outside."""
+    return _token("integration")
+
+
 EXAMPLES = int(os.environ.get("KEFU_FUZZ_EXAMPLES", "40"))
-
-
-@schema.parametrize()
-@settings(
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+]
+FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
-def test_no_input_makes_the_api_fail(case: Any, fuzz_token: str) -> None:
-    case.call_and_validate(
-        headers={"Authorization": f"Bearer {fuzz_token}"},
-        checks=[
-            not_a_server_error,
-            status_code_conformance,
-            content_type_conformance,
-            response_schema_conformance,
-            negative_data_rejection,
-        ],
-    )
+
+
+@schema.parametrize()
+@FUZZ
+def test_no_input_makes_the_api_fail_as_a_shift_leader(case: Any, leader_token: str) -> None:
+    case.call_and_validate(headers={"Authorization": f"Bearer {leader_token}"}, checks=CHECKS)
+
+
+@schema.parametrize()
+@FUZZ
+def test_no_input_makes_the_api_fail_as_an_integration(case: Any, integration_token: str) -> None:
+    case.call_and_validate(headers={"Authorization": f"Bearer {integration_token}"}, checks=CHECKS)

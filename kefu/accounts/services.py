@@ -7,7 +7,6 @@ import getpass
 import hashlib
 import secrets
 import socket
-import threading
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -157,16 +156,9 @@ def list_tokens() -> QuerySet[ApiToken]:
     return ApiToken.objects.select_related("user").order_by("-created_at", "-id")
 
 
-_last_used_written: dict[int, dt.datetime] = {}
-_last_used_lock = threading.Lock()
-
-
 def _note_use(token: ApiToken, now: dt.datetime) -> None:
-    with _last_used_lock:
-        written = _last_used_written.get(token.pk) or token.last_used_at
-        if written is not None and now - written < LAST_USED_RESOLUTION:
-            return
-        _last_used_written[token.pk] = now
+    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_RESOLUTION:
+        return
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
 
 

@@ -45,7 +45,7 @@ def _read(user: User, number: str, *, with_events: bool = True) -> dict[str, Any
     orders = with_relations(readable_orders(user))
     if with_events:
         orders = orders.prefetch_related(
-            Prefetch("events", queryset=OrderEvent.objects.select_related("actor", "department"))
+            Prefetch("events", queryset=OrderEvent.objects.select_related("department"))
         )
     order = orders.filter(number=number).first()
     if order is None:

@@ -28,7 +28,7 @@ def _order(user: User, number: str) -> WorkOrder:
     order = (
         with_relations(readable_orders(user))
         .prefetch_related(
-            Prefetch("events", queryset=OrderEvent.objects.select_related("actor", "department"))
+            Prefetch("events", queryset=OrderEvent.objects.select_related("department"))
         )
         .filter(number=number)
         .first()
