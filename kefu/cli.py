@@ -38,6 +38,10 @@ def _serve(args: argparse.Namespace) -> None:
         "-" if args.access_log else "/dev/null",
         "--graceful-timeout",
         "10",
+        # Longer request lines than Kefu's own limit (4,096) reach Kefu, which answers 414
+        # in its JSON shape; only beyond this does gunicorn answer on its own.
+        "--limit-request-line",
+        "8190",
     ]
     children = [subprocess.Popen(web)]
     if settings.KEFU_EMBEDDED_WORKER:
