@@ -44,7 +44,8 @@ def _list(
     request: HttpRequest, orders: Any, template: str, context: dict[str, Any]
 ) -> HttpResponse:
     page = page_of(
-        request, orders.select_related("holder", "customer").prefetch_related(_running_clocks())
+        request,
+        orders.select_related("holder", "customer", "parent").prefetch_related(_running_clocks()),
     )
     context = {**context, "page": page, "query": request.GET.urlencode()}
     if request.headers.get("HX-Request"):
