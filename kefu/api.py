@@ -112,8 +112,8 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         request,
         exc.status,
         exc.code,
-        exc.message,
-        [{"field": exc.field, "message": exc.message}],
+        exc.localized(),
+        [{"field": exc.field, "message": exc.localized()}],
         **extra,
     )
 

@@ -139,7 +139,7 @@ def test_intake_refuses_bad_input_with_a_4xx_and_saves_nothing(cast: Cast) -> No
         },
     )
     assert response.status_code == 422
-    assert "no customer with account number" in response.content.decode()
+    assert "没有户号为" in response.content.decode()
     assert WorkOrder.objects.count() == 0
 
 

@@ -78,7 +78,7 @@ class ApiTokenAdmin(ReadOnlyAdmin):
                 revoke_token(token=token, actor=actor, reason="admin")
                 done += 1
             except DomainError as exc:
-                self.message_user(request, exc.message, messages.WARNING)
+                self.message_user(request, exc.localized(), messages.WARNING)
         self.message_user(request, _("%(count)d token(s) revoked.") % {"count": done})
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:

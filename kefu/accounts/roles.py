@@ -111,10 +111,29 @@ READ_ROLES: dict[str, frozenset[Role]] = {
 }
 
 
+SURFACE_LABELS = {
+    "orders": _("work orders"),
+    "customers": _("customer records"),
+    "supervision": _("supervision"),
+    "review": _("review"),
+    "callbacks": _("callbacks"),
+    "handovers": _("shift handovers"),
+    "billing_center": _("the billing center list"),
+    "inbox": _("messages"),
+    "reference": _("reference data"),
+    "alerts": _("alerts"),
+    "ivr": _("IVR questions"),
+}
+
+
 def may_read(user: User, surface: str) -> bool:
     return Role(user.role) in READ_ROLES[surface]
 
 
 def authorize_read(user: User, surface: str) -> None:
     if not may_read(user, surface):
-        raise PermissionDenied(f"role {user.role} may not read {surface.replace('_', ' ')}")
+        raise PermissionDenied(
+            _("a %(role)s may not read this: %(surface)s"),
+            role=Role(user.role).label,
+            surface=SURFACE_LABELS.get(surface, surface),
+        )

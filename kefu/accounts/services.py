@@ -11,6 +11,7 @@ import socket
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.models import ApiToken, AuditEvent, Department, User
 from kefu.accounts.roles import HOLDERS, Role
@@ -38,16 +39,27 @@ def create_user(
     phone: str = "",
 ) -> User:
     if role not in Role.values:
-        raise InvalidInput(f"unknown role {role!r}; one of {', '.join(Role.values)}", field="role")
+        raise InvalidInput(
+            _("unknown role %(value)s; one of %(choices)s"),
+            field="role",
+            value=role,
+            choices=", ".join(Role.values),
+        )
     department = None
     if department_code:
         department = Department.objects.filter(code=department_code).first()
         if department is None:
-            raise NotFound(f"no department with code {department_code!r}", field="department")
+            raise NotFound(
+                _("no department with code %(code)s"), field="department", code=department_code
+            )
     if Role(role) in HOLDERS and department is None:
-        raise InvalidInput("handlers and repair crews belong to a department", field="department")
+        raise InvalidInput(
+            _("handlers and repair crews belong to a department"), field="department"
+        )
     if User.objects.filter(username=username).exists():
-        raise InvalidInput(f"user {username!r} exists already", field="username")
+        raise InvalidInput(
+            _("user %(username)s exists already"), field="username", username=username
+        )
     with transaction.atomic():
         user = User(
             username=username,
@@ -99,9 +111,11 @@ def create_token(
     """Make a token valid for `days`; the secret is returned once and never stored."""
     name = name.strip()
     if not name:
-        raise InvalidInput("a token needs a name saying what uses it", field="name")
+        raise InvalidInput(_("a token needs a name saying what uses it"), field="name")
     if not 1 <= days <= MAX_TOKEN_DAYS:
-        raise InvalidInput(f"a token is valid for 1 to {MAX_TOKEN_DAYS} days", field="days")
+        raise InvalidInput(
+            _("a token is valid for 1 to %(days)s days"), field="days", days=MAX_TOKEN_DAYS
+        )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
@@ -128,10 +142,12 @@ def find_token(key: str) -> ApiToken:
     if found is None:
         matches = list(tokens.filter(prefix=key)[:2])
         if len(matches) > 1:
-            raise InvalidInput(f"prefix {key!r} names several tokens; use the id", field="token")
+            raise InvalidInput(
+                _("prefix %(prefix)s names several tokens; use the id"), field="token", prefix=key
+            )
         found = matches[0] if matches else None
     if found is None:
-        raise NotFound(f"no API token {key!r}", field="token")
+        raise NotFound(_("no API token %(key)s"), field="token", key=key)
     return found
 
 
@@ -139,7 +155,9 @@ def revoke_token(*, token: ApiToken, actor: User | None = None, reason: str = ""
     with transaction.atomic():
         locked = ApiToken.objects.select_for_update().get(pk=token.pk)
         if locked.revoked_at is not None:
-            raise IllegalTransition(f"token {locked} is revoked already", field="token")
+            raise IllegalTransition(
+                _("token %(token)s is revoked already"), field="token", token=locked
+            )
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
         record_audit(

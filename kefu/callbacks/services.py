@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.models import User
 from kefu.callbacks.models import CallbackQuerySet, CallbackStatus, CallbackTask
@@ -45,8 +46,9 @@ def record_callback(
     orders.authorize(actor, "callback")
     if reached and satisfaction not in RANKING:
         raise InvalidInput(
-            f"satisfaction must be one of {', '.join(str(s) for s in RANKING)}",
+            _("choose the customer's answer: %(choices)s"),
             field="satisfaction",
+            choices="、".join(str(Satisfaction(s).label) for s in RANKING),
         )
     with transaction.atomic():
         task = (
@@ -56,9 +58,13 @@ def record_callback(
             .first()
         )
         if task is None:
-            raise NotFound(f"no callback {task_id}", field="task")
+            raise NotFound(_("no callback %(id)s"), field="task", id=task_id)
         if task.status != CallbackStatus.QUEUED:
-            raise IllegalTransition(f"callback {task_id} is {task.status} already")
+            raise IllegalTransition(
+                _("callback %(id)s is %(status)s already"),
+                id=task_id,
+                status=CallbackStatus(task.status).label,
+            )
         when = orders.checked_time(occurred_at, not_before=task.created_at)
         policy = active_policy().callback
         task.attempts += 1

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 
 from kefu.accounts.auth import request_user
@@ -77,7 +78,7 @@ def get_handover(request: HttpRequest, handover_id: int) -> dict[str, Any]:
         .first()
     )
     if found is None:
-        raise NotFound(f"no handover {handover_id}", field="handover")
+        raise NotFound(_("no handover %(id)s"), field="handover", id=handover_id)
     return _out(found)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.models import User
 from kefu.accounts.roles import Role, authorize_read
@@ -80,14 +81,14 @@ def sign_handover(
 ) -> Handover:
     """The outgoing shift leader signs what the shift hands over."""
     if actor.role != Role.SHIFT_LEADER:
-        raise PermissionDenied("the outgoing shift leader signs the handover")
+        raise PermissionDenied(_("the outgoing shift leader signs the handover"))
     now = timezone.now()
     if shift_start >= now:
         raise InvalidInput(
-            "the shift must have started before it is handed over", field="shift_start"
+            _("the shift must have started before it is handed over"), field="shift_start"
         )
     if now - shift_start > dt.timedelta(hours=24):
-        raise InvalidInput("a shift lasts at most 24 hours", field="shift_start")
+        raise InvalidInput(_("a shift lasts at most 24 hours"), field="shift_start")
     with transaction.atomic():
         return Handover.objects.create(
             shift_start=shift_start,
@@ -102,15 +103,15 @@ def sign_handover(
 def acknowledge_handover(*, actor: User, handover_id: int, note: str = "") -> Handover:
     """The incoming shift leader takes the shift over."""
     if actor.role != Role.SHIFT_LEADER:
-        raise PermissionDenied("the incoming shift leader acknowledges the handover")
+        raise PermissionDenied(_("the incoming shift leader takes the shift over"))
     with transaction.atomic():
         handover = Handover.objects.select_for_update().filter(pk=handover_id).first()
         if handover is None:
-            raise NotFound(f"no handover {handover_id}", field="handover")
+            raise NotFound(_("no handover %(id)s"), field="handover", id=handover_id)
         if handover.acknowledged_at is not None:
-            raise IllegalTransition(f"handover {handover_id} is acknowledged already")
+            raise IllegalTransition(_("handover %(id)s is taken over already"), id=handover_id)
         if handover.outgoing_leader_id == actor.pk:
-            raise IllegalTransition("the outgoing leader cannot take over from themself")
+            raise IllegalTransition(_("the outgoing leader cannot take over from themself"))
         handover.incoming_leader = actor
         handover.incoming_note = note
         handover.acknowledged_at = timezone.now()
@@ -126,7 +127,11 @@ def visible_handovers(user: User) -> QuerySet[Handover]:
 def set_agent_status(*, actor: User, status: str) -> AgentStatusChange:
     """An agent (or shift leader) says whether calls may come to them."""
     if status not in AgentStatus.values:
-        raise InvalidInput(f"status must be one of {', '.join(AgentStatus.values)}", field="status")
+        raise InvalidInput(
+            _("status must be one of %(choices)s"),
+            field="status",
+            choices="、".join(str(label) for label in AgentStatus.labels),
+        )
     return AgentStatusChange.objects.create(user=actor, status=status, at=timezone.now())
 
 

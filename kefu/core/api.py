@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 
 from kefu.accounts.auth import request_user
@@ -90,7 +91,7 @@ def policy(request: HttpRequest) -> dict[str, Any]:
 def calendar_year(request: HttpRequest, year: int) -> dict[str, Any]:
     authorize_read(request_user(request), "reference")
     if not 2000 <= year <= 2100:
-        raise InvalidInput("year must be between 2000 and 2100", field="year")
+        raise InvalidInput(_("year must be between 2000 and 2100"), field="year")
     covered = CalendarYear.objects.filter(year=year).first()
     return {
         "year": year,

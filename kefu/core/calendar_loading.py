@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kefu.core.errors import InvalidInput
 from kefu.core.models import Alert, AlertKind, CalendarDay, CalendarYear, DayKind
@@ -42,9 +43,14 @@ def package_year_days(year: int) -> list[DayRow]:
     years = {d.year for d in chinese_calendar.holidays}
     if year not in years:
         raise InvalidInput(
-            f"the chinesecalendar package has no data for {year} (it covers "
-            f"{min(years)}–{max(years)}); load that year from a CSV file instead",
+            _(
+                "the chinesecalendar package has no data for %(year)s (it covers "
+                "%(first)s–%(last)s); load that year from a CSV file instead"
+            ),
             field="year",
+            year=year,
+            first=min(years),
+            last=max(years),
         )
     rows: list[DayRow] = []
     for day in _days_of(year):
@@ -73,21 +79,35 @@ def csv_year_days(year: int, text: str) -> list[DayRow]:
         if not row or row[0].strip().startswith("#") or row[0].strip().lower() == "date":
             continue
         if len(row) < 2:
-            raise InvalidInput(f"line {line_no}: expected date,kind[,name]", field="csv")
+            raise InvalidInput(
+                _("line %(line)s: expected date,kind[,name]"), field="csv", line=line_no
+            )
         raw_date, kind = row[0].strip(), row[1].strip().lower()
         name = row[2].strip() if len(row) > 2 else ""
         try:
             day = dt.date.fromisoformat(raw_date)
         except ValueError:
             raise InvalidInput(
-                f"line {line_no}: {raw_date!r} is not a date (YYYY-MM-DD)", field="csv"
+                _("line %(line)s: %(value)s is not a date (YYYY-MM-DD)"),
+                field="csv",
+                line=line_no,
+                value=raw_date,
             ) from None
         if day.year != year:
-            raise InvalidInput(f"line {line_no}: {day} is not in {year}", field="csv")
+            raise InvalidInput(
+                _("line %(line)s: %(day)s is not in %(year)s"),
+                field="csv",
+                line=line_no,
+                day=day,
+                year=year,
+            )
         if kind not in DayKind.values:
             raise InvalidInput(
-                f"line {line_no}: kind {kind!r} is not one of {', '.join(DayKind.values)}",
+                _("line %(line)s: kind %(kind)s is not one of %(choices)s"),
                 field="csv",
+                line=line_no,
+                kind=kind,
+                choices=", ".join(DayKind.values),
             )
         exceptions[day] = (kind, name)
     rows: list[DayRow] = []

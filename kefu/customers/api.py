@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 
 from kefu.accounts.auth import request_user
@@ -76,7 +77,11 @@ def get_customer(request: HttpRequest, account_number: Code) -> dict[str, Any]:
     authorize_read(user, "customers")
     customer = Customer.objects.filter(account_number=account_number).first()
     if customer is None:
-        raise NotFound(f"no customer with account number {account_number}", field="account_number")
+        raise NotFound(
+            _("no customer with account number %(account)s"),
+            field="account_number",
+            account=account_number,
+        )
     orders = customer_orders(user, customer)
     data = CustomerOut.from_orm(customer).dict()
     data["open_orders"] = list(orders.filter(state__in=list(OPEN_STATES))[:20])

@@ -3,10 +3,40 @@ more (the services check again when the action is taken)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
 from kefu.accounts.models import User
 from kefu.accounts.roles import ACTION_ROLES, HOLDER_ACTIONS, HOLDERS, Role
 from kefu.tickets.models import WorkOrder
 from kefu.tickets.states import move_for
+
+#: What each action is called where people read it (pages, refusals).
+ACTION_LABELS: dict[str, Any] = {
+    "dispatch": _("Dispatch"),
+    "acknowledge": _("Acknowledge"),
+    "return": _("Return as not ours"),
+    "depart": _("Depart"),
+    "arrive": _("Arrived on site"),
+    "onsite_report": _("On-site report"),
+    "restore": _("Supply restored"),
+    "application_step": _("Application step"),
+    "reply": _("Reply"),
+    "approve": _("Approve"),
+    "send_back": _("Send back for rework"),
+    "callback": _("Record callback"),
+    "answer": _("Answer"),
+    "archive": _("Archive"),
+    "suspend": _("Suspend"),
+    "resume": _("Resume"),
+    "urge": _("Customer urged"),
+    "cancel": _("Cancel order"),
+    "accept": _("Accept the request"),
+    "answer_at_intake": _("Answer at intake"),
+    "link": _("Link the call"),
+    "preview": _("Preview"),
+}
 
 #: The order page's actions, in the order a person meets them.
 PAGE_ACTIONS = (

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 
 from kefu.accounts.auth import request_user
@@ -49,7 +50,7 @@ def _read(user: User, number: str, *, with_events: bool = True) -> dict[str, Any
         )
     order = orders.filter(number=number).first()
     if order is None:
-        raise NotFound(f"no work order {number}", field="number")
+        raise NotFound(_("no work order %(number)s"), field="number", number=number)
     return order_out(order, user, with_events=with_events)
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
 from kefu.accounts.auth import request_user
@@ -66,7 +67,7 @@ def order_status(
         if order.customer is not None:
             phones |= {order.customer.phone, order.customer.alt_phone}
     if order is None or _digits(phone) not in {_digits(p) for p in phones if p}:
-        raise NotFound(f"no work order {number} for this phone", field="number")
+        raise NotFound(_("no work order %(number)s for this phone"), field="number", number=number)
     reported = order.events.filter(kind="on_site_reported").order_by("-id").first()
     expected = reported.new.get("expected_restoration") if reported else None
     return {

@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.models import Department, DepartmentKind, User
 from kefu.accounts.roles import ACTION_ROLES, HOLDER_ACTIONS, HOLDERS, Role
 from kefu.callbacks.queue import close_open_callbacks, enqueue_callbacks, open_callbacks
+from kefu.core.calendar import BEIJING
 from kefu.core.errors import (
     Conflict,
     DuplicateSuspected,
@@ -43,6 +45,7 @@ from kefu.customers.models import Customer, CustomerCategory
 from kefu.outbox.models import MessageChannel
 from kefu.outbox.services import queue_message
 from kefu.tickets import clocks
+from kefu.tickets.actions import ACTION_LABELS
 from kefu.tickets.confidentiality import (
     can_see_informant,
     informant_hidden_filter,
@@ -78,17 +81,31 @@ EVENT_KINDS = {
 # --- checks shared by every transition -------------------------------------------------
 
 
+def _beijing(when: dt.datetime) -> str:
+    return when.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def _choices(choices: type[models.TextChoices]) -> str:
+    return "、".join(str(label) for label in choices.labels)
+
+
 def authorize(actor: User, action: str, order: WorkOrder | None = None) -> None:
     role = Role(actor.role)
     if role not in ACTION_ROLES[action]:
-        raise PermissionDenied(f"role {role.value} may not {action.replace('_', ' ')}")
+        raise PermissionDenied(
+            _("a %(role)s may not do this: %(action)s"),
+            role=role.label,
+            action=ACTION_LABELS.get(action, action),
+        )
     if (
         order is not None
         and action in HOLDER_ACTIONS
         and role in HOLDERS
         and (order.holder_id is None or order.holder_id != actor.department_id)
     ):
-        raise PermissionDenied(f"order {order.number} is not held by your department")
+        raise PermissionDenied(
+            _("order %(number)s is not held by your department"), number=order.number
+        )
 
 
 def checked_time(
@@ -98,14 +115,17 @@ def checked_time(
     if when is None:
         return max(now, not_before) if not_before else now
     if timezone.is_naive(when):
-        raise InvalidInput(f"{field} needs a time zone offset, e.g. +08:00", field=field)
+        raise InvalidInput(
+            _("%(name)s needs a time zone offset, e.g. +08:00"), field=field, name=field
+        )
     if when > now:
-        raise InvalidInput(f"{field} {when.isoformat()} is in the future", field=field)
+        raise InvalidInput(_("%(when)s is in the future"), field=field, when=_beijing(when))
     if not_before is not None and when < not_before:
         raise InvalidInput(
-            f"{field} {when.isoformat()} is before the order's previous event at "
-            f"{not_before.isoformat()}",
+            _("%(when)s is before the order's previous event at %(previous)s"),
             field=field,
+            when=_beijing(when),
+            previous=_beijing(not_before),
         )
     return when
 
@@ -144,7 +164,7 @@ def _lock(number: str, actor: User) -> WorkOrder:
     """The order, row-locked for this transaction; invisible orders do not exist."""
     order = orders_visible_to(actor).select_for_update().filter(number=number).first()
     if order is None:
-        raise NotFound(f"no work order {number}", field="number")
+        raise NotFound(_("no work order %(number)s"), field="number", number=number)
     return order
 
 
@@ -166,17 +186,26 @@ def _transition(
         authorize(actor, action, order)
         if version is not None and version != order.version:
             raise Conflict(
-                f"order {number} changed since you read it (version {version}, now "
-                f"{order.version}); reload and try again",
+                _(
+                    "order %(number)s changed since you read it (version %(version)s, now "
+                    "%(now)s); reload and try again"
+                ),
                 field="version",
+                number=number,
+                version=version,
+                now=order.version,
             )
         if order.suspended and action not in ("resume", "cancel", "urge"):
-            raise IllegalTransition(f"order {number} is suspended; resume it first")
+            raise IllegalTransition(
+                _("order %(number)s is suspended; resume it first"), number=number
+            )
         move = move_for(action, order.state, order.request_type)
         if move is None:
             raise IllegalTransition(
-                f"cannot {action.replace('_', ' ')} a {order.request_type} order that is "
-                f"{order.state}"
+                _("%(action)s is not possible for a %(type)s order that is %(state)s"),
+                action=ACTION_LABELS.get(action, action),
+                type=RequestType(order.request_type).label,
+                state=State(order.state).label,
             )
         when = checked_time(occurred_at, not_before=order.last_event_at)
         old_state = order.state
@@ -209,27 +238,29 @@ def note_on_order(
     with transaction.atomic():
         order = WorkOrder.objects.select_for_update().filter(number=number).first()
         if order is None:
-            raise NotFound(f"no work order {number}", field="number")
+            raise NotFound(_("no work order %(number)s"), field="number", number=number)
         when = checked_time(occurred_at, not_before=order.last_event_at)
         _record(order, kind, actor, when, note=note, new=new)
         _save(order, when)
     return order
 
 
-def _required(text: str, field: str, what: str) -> str:
+def _required(text: str, field: str, what: Any) -> str:
     text = (text or "").strip()
     if not text:
-        raise InvalidInput(f"{what} is required", field=field)
+        raise InvalidInput(_("%(what)s is required"), field=field, what=what)
     return text
 
 
 def _department(code: str) -> Department:
     department = Department.objects.filter(code=code, active=True).first()
     if department is None:
-        raise InvalidInput(f"no active department with code {code!r}", field="department")
+        raise InvalidInput(
+            _("no active department with code %(code)s"), field="department", code=code
+        )
     if department.kind == DepartmentKind.CENTER:
         raise InvalidInput(
-            "orders are dispatched to a department, not to the center", field="department"
+            _("orders are dispatched to a department, not to the center"), field="department"
         )
     return department
 
@@ -268,33 +299,37 @@ class _Resolved:
 def _resolve(intake: Intake) -> _Resolved:
     """Validate an intake and fill what the customer record knows."""
     if intake.request_type not in RequestType.values:
-        raise InvalidInput(f"unknown request type {intake.request_type!r}", field="request_type")
+        raise InvalidInput(
+            _("unknown request type %(value)s"), field="request_type", value=intake.request_type
+        )
     if active_policy().type_policy(intake.request_type) is None:
         raise InvalidInput(
-            f"the policy in force does not accept {intake.request_type} orders",
+            _("the policy in force does not accept %(type)s orders"),
             field="request_type",
+            type=RequestType(intake.request_type).label,
         )
     if intake.channel not in Channel.values:
-        raise InvalidInput(f"unknown channel {intake.channel!r}", field="channel")
-    description = _required(intake.description, "description", "a description of the request")
+        raise InvalidInput(_("unknown channel %(value)s"), field="channel", value=intake.channel)
+    description = _required(intake.description, "description", _("a description of the request"))
     customer = None
     if intake.customer_account:
         customer = Customer.objects.filter(account_number=intake.customer_account).first()
         if customer is None:
             raise InvalidInput(
-                f"no customer with account number {intake.customer_account}",
+                _("no customer with account number %(account)s"),
                 field="customer_account",
+                account=intake.customer_account,
             )
     if intake.anonymous:
         if intake.request_type not in (RequestType.COMPLAINT, RequestType.REPORT):
-            raise InvalidInput("only complaints and reports may be anonymous", field="anonymous")
+            raise InvalidInput(_("only complaints and reports may be anonymous"), field="anonymous")
         if customer is not None or intake.caller_name:
             raise InvalidInput(
-                "an anonymous request names no customer or caller", field="anonymous"
+                _("an anonymous request names no customer or caller"), field="anonymous"
             )
     elif customer is None and not intake.caller_phone.strip():
         raise InvalidInput(
-            "give the customer's account number or the caller's phone", field="caller_phone"
+            _("give the customer's account number or the caller's phone"), field="caller_phone"
         )
     # A confidential order never copies where its informant lives: only what was said
     # about the matter itself is recorded on it (the handlers reach the customer record).
@@ -302,22 +337,23 @@ def _resolve(intake: Intake) -> _Resolved:
     known = None if confidential else customer
     area_class = intake.area_class or (known.area_class if known else "")
     if area_class and area_class not in AreaClass.values:
-        raise InvalidInput(f"unknown area class {area_class!r}", field="area_class")
+        raise InvalidInput(_("unknown area class %(value)s"), field="area_class", value=area_class)
     address = intake.address.strip() or (known.address if known else "")
     if intake.request_type == RequestType.REPAIR:
         if not address:
-            raise InvalidInput("a repair needs the address of the fault", field="address")
+            raise InvalidInput(_("a repair needs the address of the fault"), field="address")
         if not area_class:
             raise InvalidInput(
-                "a repair needs the area class (urban, rural or remote)", field="area_class"
+                _("a repair needs the area class (urban, rural or remote)"), field="area_class"
             )
     supply_scheme = intake.supply_scheme
     energize_class = intake.energize_class
     if intake.request_type == RequestType.APPLICATION:
         if supply_scheme not in SupplyScheme.values:
             raise InvalidInput(
-                f"an application needs its supply scheme: {', '.join(SupplyScheme.values)}",
+                _("an application needs its supply scheme: %(choices)s"),
                 field="supply_scheme",
+                choices=_choices(SupplyScheme),
             )
         if not energize_class:
             residential = supply_scheme == SupplyScheme.RESIDENTIAL or (
@@ -329,7 +365,9 @@ def _resolve(intake: Intake) -> _Resolved:
                 EnergizeClass.RESIDENTIAL if residential else EnergizeClass.NON_RESIDENTIAL
             )
     if energize_class and energize_class not in EnergizeClass.values:
-        raise InvalidInput(f"unknown energize class {energize_class!r}", field="energize_class")
+        raise InvalidInput(
+            _("unknown energize class %(value)s"), field="energize_class", value=energize_class
+        )
     voltage = (
         intake.voltage_kv
         if intake.voltage_kv is not None
@@ -448,10 +486,13 @@ def accept_order(
         )
         if duplicates:
             raise DuplicateSuspected(
-                f"the customer has open {intake.request_type} orders "
-                f"{', '.join(o.number for o in duplicates)}: link the call to one of them, "
-                "or confirm a new order",
+                _(
+                    "the customer has open %(type)s orders %(numbers)s: link the call to one "
+                    "of them, or confirm a new order"
+                ),
                 candidates=[o.number for o in duplicates],
+                type=RequestType(intake.request_type).label,
+                numbers=", ".join(o.number for o in duplicates),
             )
         suggestion = _suggest(resolved)
         order = _new_order(resolved, actor, when, State.ACCEPTED, suggestion)
@@ -476,11 +517,13 @@ def answer_at_intake(
 ) -> WorkOrder:
     """A consultation or query the agent answers on the call and closes."""
     authorize(actor, "answer")
-    answer = _required(answer, "answer", "the answer given to the customer")
+    answer = _required(answer, "answer", _("the answer given to the customer"))
     when = checked_time(accepted_at, not_before=None, field="accepted_at")
     resolved = _resolve(intake)
     if intake.request_type not in ANSWERABLE_AT_INTAKE:
-        raise InvalidInput("only consultations and queries are answered at intake", field="answer")
+        raise InvalidInput(
+            _("only consultations and queries are answered at intake"), field="answer"
+        )
     with transaction.atomic():
         order = _new_order(resolved, actor, when, State.ANSWERED, None)
         order.closed_at = when
@@ -518,7 +561,10 @@ def link_call(
         parent = _lock(parent_number, actor)
         if parent.state not in OPEN_STATES:
             raise IllegalTransition(
-                f"order {parent_number} is {parent.state}; open a new order", field="link_to"
+                _("order %(number)s is %(state)s; open a new order"),
+                field="link_to",
+                number=parent_number,
+                state=State(parent.state).label,
             )
         call_at = checked_time(accepted_at, not_before=None, field="accepted_at")
         # The parent's own log stays in order even when the call is back-filled.
@@ -635,8 +681,10 @@ def dispatch_order(
         )
         if overriding and not override_reason.strip():
             raise InvalidInput(
-                f"the policy suggests {suggested}; give a reason to dispatch to {department}",
+                _("the policy suggests %(suggested)s; give a reason to dispatch to %(chosen)s"),
                 field="override_reason",
+                suggested=suggested,
+                chosen=department,
             )
         old_holder = order.holder.code if order.holder else None
         order.holder = department
@@ -676,7 +724,7 @@ def return_order(
     version: int | None = None,
 ) -> WorkOrder:
     """退单: not ours. The center must dispatch again; the customer's clock runs on."""
-    reason = _required(reason, "reason", "the reason for returning the order")
+    reason = _required(reason, "reason", _("the reason for returning the order"))
 
     def apply(order: WorkOrder, when: dt.datetime) -> tuple[_Common, _Common]:
         old_holder = order.holder.code if order.holder else None
@@ -776,7 +824,7 @@ def report_on_site(
     version: int | None = None,
 ) -> WorkOrder:
     """The crew's first report from site: cause, place, expected restoration."""
-    findings = _required(findings, "findings", "the on-site findings")
+    findings = _required(findings, "findings", _("the on-site findings"))
 
     def apply(order: WorkOrder, when: dt.datetime) -> tuple[_Common, _Common]:
         clocks.stop_clock(order, "onsite_report", when)
@@ -815,6 +863,11 @@ def restore_supply(
 
 
 APPLICATION_STEPS = ("supply_plan_replied", "inspection_passed", "energized")
+APPLICATION_STEP_LABELS = {
+    "supply_plan_replied": _("Supply plan replied"),
+    "inspection_passed": _("Inspection passed"),
+    "energized": _("Energized"),
+}
 
 
 def record_application_step(
@@ -828,14 +881,22 @@ def record_application_step(
 ) -> WorkOrder:
     """A statutory step of an application: supply plan replied, inspection passed, energized."""
     if step not in APPLICATION_STEPS:
-        raise InvalidInput(f"step must be one of {', '.join(APPLICATION_STEPS)}", field="step")
+        raise InvalidInput(
+            _("step must be one of %(choices)s"),
+            field="step",
+            choices="、".join(str(APPLICATION_STEP_LABELS[s]) for s in APPLICATION_STEPS),
+        )
 
     def apply(order: WorkOrder, when: dt.datetime) -> tuple[_Common, _Common]:
         done = set(order.events.filter(kind="application_step").values_list("new__step", flat=True))
         if step in done:
-            raise IllegalTransition(f"{step} is already recorded", field="step")
+            raise IllegalTransition(
+                _("%(step)s is already recorded"), field="step", step=APPLICATION_STEP_LABELS[step]
+            )
         if step == "energized" and "inspection_passed" not in done:
-            raise IllegalTransition("record the passed inspection before energizing", field="step")
+            raise IllegalTransition(
+                _("record the passed inspection before energizing"), field="step"
+            )
         if step == "supply_plan_replied":
             clocks.stop_clock(order, "supply_plan", when)
         elif step == "inspection_passed":
@@ -864,7 +925,7 @@ def reply_order(
     version: int | None = None,
 ) -> WorkOrder:
     """回单: the holder's result; the center's callback clock starts."""
-    result = _required(result, "result", "the result of handling the order")
+    result = _required(result, "result", _("the result of handling the order"))
 
     def apply(order: WorkOrder, when: dt.datetime) -> None:
         clocks.stop_clock(order, "result", when)
@@ -919,7 +980,7 @@ def send_back_order(
     version: int | None = None,
 ) -> WorkOrder:
     """返工: the reply is not good enough; the customer's clock runs on to its old deadline."""
-    reason = _required(reason, "reason", "the reason for sending the reply back")
+    reason = _required(reason, "reason", _("the reason for sending the reply back"))
 
     def apply(order: WorkOrder, when: dt.datetime) -> tuple[_Common, _Common]:
         order.rework_count += 1
@@ -952,7 +1013,9 @@ def callback_order(
     supervisor, as the policy says."""
     if satisfaction not in Satisfaction.values:
         raise InvalidInput(
-            f"satisfaction must be one of {', '.join(Satisfaction.values)}", field="satisfaction"
+            _("satisfaction must be one of %(choices)s"),
+            field="satisfaction",
+            choices=_choices(Satisfaction),
         )
 
     def apply(order: WorkOrder, when: dt.datetime) -> tuple[_Common, _Common]:
@@ -1009,8 +1072,11 @@ def archive_order(
     def apply(order: WorkOrder, when: dt.datetime) -> None:
         if open_callbacks(order):
             raise IllegalTransition(
-                f"order {order.number} is called back before it is archived: callbacks "
-                "are still queued for it"
+                _(
+                    "order %(number)s is called back before it is archived: callbacks are "
+                    "still queued for it"
+                ),
+                number=order.number,
             )
         order.closed_at = when
         clocks.void_all(order, when)
@@ -1035,7 +1101,7 @@ def answer_order(
     version: int | None = None,
 ) -> WorkOrder:
     """An accepted consultation or query answered by the agent after all."""
-    answer = _required(answer, "answer", "the answer given to the customer")
+    answer = _required(answer, "answer", _("the answer given to the customer"))
 
     def apply(order: WorkOrder, when: dt.datetime) -> None:
         order.closed_at = when
@@ -1061,7 +1127,7 @@ def cancel_order(
     version: int | None = None,
 ) -> WorkOrder:
     """撤销 with a reason: the order stays, closed, with its whole history."""
-    reason = _required(reason, "reason", "the reason for cancelling")
+    reason = _required(reason, "reason", _("the reason for cancelling"))
 
     def apply(order: WorkOrder, when: dt.datetime) -> None:
         order.closed_at = when
@@ -1092,10 +1158,10 @@ def suspend_order(
     """挂起: the clocks the policy names for this reason stop counting."""
     if reason not in SuspendReason.values:
         raise InvalidInput(
-            f"reason must be one of {', '.join(SuspendReason.values)}", field="reason"
+            _("reason must be one of %(choices)s"), field="reason", choices=_choices(SuspendReason)
         )
     if reason == SuspendReason.APPOINTMENT and appointment_at is None:
-        raise InvalidInput("an appointment needs the agreed time", field="appointment_at")
+        raise InvalidInput(_("an appointment needs the agreed time"), field="appointment_at")
 
     def apply(order: WorkOrder, when: dt.datetime) -> tuple[_Common, _Common]:
         paused = clocks.pause_clocks(order, active_policy().pauses(reason), when)
@@ -1129,7 +1195,7 @@ def resume_order(
 
     def apply(order: WorkOrder, when: dt.datetime) -> tuple[_Common, _Common]:
         if not order.suspended:
-            raise IllegalTransition(f"order {order.number} is not suspended")
+            raise IllegalTransition(_("order %(number)s is not suspended"), number=order.number)
         old_reason = order.suspended_reason
         resumed = clocks.resume_clocks(order, when)
         order.suspended_reason = ""

@@ -14,27 +14,6 @@ from kefu.core.vocabulary import AreaClass, RequestType, SupplyScheme, SuspendRe
 from kefu.tickets.models import Channel
 from kefu.tickets.states import Satisfaction
 
-ACTION_LABELS: dict[str, Any] = {
-    "dispatch": _("Dispatch"),
-    "acknowledge": _("Acknowledge"),
-    "return": _("Return as not ours"),
-    "depart": _("Depart"),
-    "arrive": _("Arrived on site"),
-    "onsite_report": _("On-site report"),
-    "restore": _("Supply restored"),
-    "application_step": _("Application step"),
-    "reply": _("Reply"),
-    "approve": _("Approve"),
-    "send_back": _("Send back for rework"),
-    "callback": _("Record callback"),
-    "answer": _("Answer"),
-    "archive": _("Archive"),
-    "suspend": _("Suspend"),
-    "resume": _("Resume"),
-    "urge": _("Customer urged"),
-    "cancel": _("Cancel order"),
-}
-
 
 class NoteForm(forms.Form):
     note = forms.CharField(

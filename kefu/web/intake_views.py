@@ -65,10 +65,10 @@ def intake(request: HttpRequest) -> HttpResponse:
                 return _save(request, user, form.cleaned_data)
             except DuplicateSuspected as exc:
                 context["duplicates"] = exc.candidates
-                form.add_error(None, exc.message)
+                form.add_error(None, exc.localized())
                 status = exc.status
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                form.add_error(exc.field if exc.field in form.fields else None, exc.localized())
                 status = exc.status
         else:
             status = 400
@@ -140,7 +140,7 @@ def preview(request: HttpRequest) -> HttpResponse:
     try:
         result = services.preview_intake(actor=user, intake=_intake(form.cleaned_data))
     except DomainError as exc:
-        return render(request, "web/partials/preview.html", {"problem": exc.message})
+        return render(request, "web/partials/preview.html", {"problem": exc.localized()})
     for deadline in result.deadlines:
         deadline["label"] = ClockKind(deadline["clock"]).label
     return render(request, "web/partials/preview.html", {"preview": result})

@@ -16,11 +16,11 @@ from django.views.decorators.http import require_POST, require_safe
 from kefu.accounts.models import User
 from kefu.core.errors import DomainError
 from kefu.tickets import services
-from kefu.tickets.actions import allowed_actions
+from kefu.tickets.actions import ACTION_LABELS, allowed_actions
 from kefu.tickets.filters import with_relations
 from kefu.tickets.models import OrderEvent, WorkOrder
 from kefu.tickets.visibility import readable_orders
-from kefu.web.forms import ACTION_LABELS, action_form
+from kefu.web.forms import action_form
 from kefu.web.shortcuts import current_user, require_person, require_read
 
 
@@ -128,7 +128,7 @@ def order_action(request: HttpRequest, number: str, action: str) -> HttpResponse
     try:
         RUNNERS[action](user, number, form.cleaned_data)
     except DomainError as exc:
-        form.add_error(None, exc.message)
+        form.add_error(None, exc.localized())
         return _page(request, _order(user, number), {action: form}, status=exc.status)
     messages.success(request, _("%(action)s: done.") % {"action": ACTION_LABELS[action]})
     next_url = request.POST.get("next")

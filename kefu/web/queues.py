@@ -156,7 +156,7 @@ def callback_attempt(request: HttpRequest, task_id: int) -> HttpResponse:
             note=request.POST.get("note", "")[:2000],
         )
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.localized())
         return redirect("web:callbacks")
     messages.success(request, _("Callback recorded."))
     return redirect("web:callbacks")

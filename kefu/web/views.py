@@ -68,7 +68,7 @@ def status(request: HttpRequest) -> HttpResponse:
     try:
         set_agent_status(actor=current_user(request), status=request.POST.get("status", ""))
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.localized())
         return HttpResponseRedirect(
             request.META.get("HTTP_REFERER") or reverse("web:home"), status=303
         )
