@@ -14,8 +14,10 @@ import pytest
 
 from kefu.core.policy import active_policy
 from kefu.outbox.models import Message
+from kefu.supervision.overdue import overdue_clocks
 from kefu.supervision.sweep import sweep
 from kefu.tickets import services
+from kefu.tickets.clocks import PERMISSION_CLOCKS
 from kefu.tickets.models import Clock, ClockStatus, OrderEvent, WorkOrder
 from tests.conftest import Cast, bj
 from tests.flows import accept, clock, dispatch, holder_user
@@ -38,12 +40,19 @@ def sweep_past_running(order: WorkOrder, freeze: Freeze) -> list[str]:
     """Move time past every running clock's last level, sweep, and check each clock."""
     levels = active_policy().supervision.levels
     running = list(
-        Clock.objects.filter(order=order, status=ClockStatus.OPEN, urge_level__lt=len(levels))
+        Clock.objects.filter(
+            order=order, status=ClockStatus.OPEN, urge_level__lt=len(levels)
+        ).exclude(kind__in=PERMISSION_CLOCKS)
     )
     assert running, "nothing to supervise at this stage"
-    latest = max(c.deadline for c in running if c.deadline)
+    open_clocks = Clock.objects.filter(order=order, status=ClockStatus.OPEN)
+    latest = max(c.deadline for c in open_clocks if c.deadline)
     freeze(latest + dt.timedelta(hours=3))
     sweep()
+    for window in open_clocks.filter(kind__in=PERMISSION_CLOCKS):
+        # The return window is a permission: its end passes unremarked.
+        assert (window.urge_level, window.late, window.next_alert_at) == (0, False, None)
+        assert level_events(order, window.kind, window.round) == []
     for before in running:
         after = Clock.objects.get(pk=before.pk)
         assert after.urge_level == len(levels), after.kind
@@ -60,7 +69,7 @@ def test_a_repair_walked_past_every_clock(profile: str, cast: Cast, freeze: Free
     order = accept(cast, "repair")
     assert sweep_past_running(order, freeze) == ["dispatch"]
     dispatch(cast, order)
-    assert sweep_past_running(order, freeze) == ["arrival", "return"]
+    assert sweep_past_running(order, freeze) == ["arrival"]
     crew = holder_user(cast, order)
     services.acknowledge_order(actor=crew, number=order.number)
     services.arrive(actor=crew, number=order.number)
@@ -76,7 +85,6 @@ def test_complaint_like_orders_walked_past_every_clock(
     order = accept(cast, request_type)
     assert sweep_past_running(order, freeze) == ["dispatch", "result"]
     dispatch(cast, order)
-    assert sweep_past_running(order, freeze) == ["return"]
     handler = holder_user(cast, order)
     services.acknowledge_order(actor=handler, number=order.number)
     services.reply_order(actor=handler, number=order.number, result="已处理")
@@ -90,7 +98,7 @@ def test_forwarded_questions_walked_past_every_clock(
 ) -> None:
     freeze("2026-03-10 09:00")
     order = dispatch(cast, accept(cast, request_type))
-    assert sweep_past_running(order, freeze) == ["department_answer", "return"]
+    assert sweep_past_running(order, freeze) == ["department_answer"]
     services.acknowledge_order(actor=cast.zjz, number=order.number)
     services.reply_order(actor=cast.zjz, number=order.number, result="专家已答复")
     assert sweep_past_running(order, freeze) == ["callback"]
@@ -102,7 +110,6 @@ def test_an_application_walked_past_every_clock(profile: str, cast: Cast, freeze
     order = accept(cast, "application")
     assert sweep_past_running(order, freeze) == ["supply_plan"]
     dispatch(cast, order)
-    assert sweep_past_running(order, freeze) == ["return"]
     services.acknowledge_order(actor=cast.yxb, number=order.number)
     services.record_application_step(actor=cast.yxb, number=order.number, step="inspection_passed")
     assert sweep_past_running(order, freeze) == ["energize"]
@@ -201,3 +208,23 @@ def test_levels_crossed_while_the_worker_was_down_are_each_recorded_once(
     assert set(Message.objects.filter(order=order).values_list("kind", flat=True)) == {
         "second_urge"
     }
+
+
+def test_the_return_window_is_a_permission_never_urged_only_a_late_return_is_late(
+    cast: Cast, freeze: Freeze
+) -> None:
+    freeze("2026-03-10 09:00")
+    kept = dispatch(cast, accept(cast, "repair"))
+    returned = dispatch(cast, accept(cast, "repair", cast.urban_neighbour))
+    freeze("2026-03-10 09:57")  # 57 minutes on: the 5-minute windows ended long ago
+    sweep()
+    window = clock(kept, "return")
+    assert (window.urge_level, window.late) == (0, False)
+    assert not OrderEvent.objects.filter(order=kept, kind="urged", new__clock="return").exists()
+    assert "return" not in {c.kind for c in overdue_clocks()}
+    kept.refresh_from_db()
+    assert kept.next_deadline == clock(kept, "arrival").deadline  # the deadline that matters
+    services.acknowledge_order(actor=cast.crew_khzx, number=kept.number)
+    assert clock(kept, "return").late is False  # taking it on is never late
+    services.return_order(actor=cast.crew_khzx, number=returned.number, reason="不是本班组")
+    assert clock(returned, "return").late is True  # a return after the window is

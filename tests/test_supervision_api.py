@@ -34,20 +34,17 @@ def test_overdue_and_urge_history(cast: Cast, token_client: ApiFor, freeze: Free
     sweep()
     leader = token_client(cast.leader)
     rows = leader.get("/api/supervision/overdue").json()
+    # The return window ended too, but it is a permission: never overdue, never urged.
     assert [(r["number"], r["clock"], r["department"]) for r in rows] == [
-        (repair.number, "return", "KHZX"),
         (repair.number, "arrival", "KHZX"),
     ]
-    assert rows[1]["overdue_minutes"] == 15
-    assert [r["level"] for r in rows] == ["second_urge", "urge"]
+    assert rows[0]["overdue_minutes"] == 15
+    assert [r["level"] for r in rows] == ["urge"]
     # A handler sees only their own department's overdue stages.
     assert token_client(cast.yxb).get("/api/supervision/overdue").json() == []
-    assert len(token_client(cast.crew_khzx).get("/api/supervision/overdue").json()) == 2
+    assert len(token_client(cast.crew_khzx).get("/api/supervision/overdue").json()) == 1
     history = leader.get("/api/supervision/urges", {"order": repair.number}).json()
     assert {(h["clock"], h["level"]) for h in history} == {
-        ("return", "pre_warning"),
-        ("return", "urge"),
-        ("return", "second_urge"),
         ("arrival", "pre_warning"),
         ("arrival", "urge"),
     }
@@ -56,7 +53,7 @@ def test_overdue_and_urge_history(cast: Cast, token_client: ApiFor, freeze: Free
     )
     assert other.number not in {h["number"] for h in history}
     inbox = token_client(cast.crew_khzx).get("/api/messages/inbox").json()
-    assert {m["kind"] for m in inbox} == {"urge", "second_urge"}
+    assert {m["kind"] for m in inbox} == {"urge"}
 
 
 def test_callback_queue_through_the_api(cast: Cast, token_client: ApiFor, freeze: Freeze) -> None:

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import translation
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -39,6 +40,23 @@ class PolicyError(ImproperlyConfigured):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def in_language(chinese: str, english: str | None) -> str:
+    """Policy text is written in Chinese, with an English name beside it where it has one."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return english if english and language.startswith("en") else chinese
+
+
+class TopicPolicy(_Strict):
+    """A topic (事由分类) of complaint-like orders: what intake offers, what routing matches."""
+
+    label: str
+    label_en: str
+
+    @property
+    def name(self) -> str:
+        return in_language(self.label, self.label_en)
 
 
 def _limit(value: Any) -> Limit:
@@ -88,6 +106,11 @@ class RoutingRule(_Strict):
     department: str | None = None
     by_jurisdiction: bool = False
     reason: str
+    reason_en: str | None = None
+
+    @property
+    def explanation(self) -> str:
+        return in_language(self.reason, self.reason_en)
 
     @model_validator(mode="after")
     def _one_target(self) -> RoutingRule:
@@ -135,6 +158,7 @@ class AlertLevel(_Strict):
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]{1,30}$")
     label: str
+    label_en: str | None = None
     share: float | None = Field(None, gt=0, le=1)
     after_deadline: Limit | None = None
     overtime: bool = False
@@ -157,6 +181,10 @@ class AlertLevel(_Strict):
         if self.overtime and self.share != 1.0:
             raise ValueError("the overtime level is the deadline itself (share = 1.0)")
         return self
+
+    @property
+    def title(self) -> str:
+        return in_language(self.label, self.label_en)
 
     @property
     def order_key(self) -> tuple[int, float]:
@@ -191,6 +219,7 @@ class Policy(_Strict):
     profile: Profile
     types: dict[RequestType, TypePolicy]
     suspension: dict[SuspendReason, SuspensionPolicy]
+    topics: dict[str, TopicPolicy] = Field(default_factory=dict)
     routing: list[RoutingRule]
     callback: CallbackPolicy
     outage_notice: OutageNoticePolicy
@@ -222,6 +251,13 @@ class Policy(_Strict):
                     raise _KeyError(
                         key, f"this clock needs a table by {selector[0]}: {sorted(selector[1])}"
                     )
+        for index, rule in enumerate(self.routing):
+            for topic in rule.topics or []:
+                if topic not in self.topics:
+                    raise _KeyError(
+                        f"routing[{index}].topics",
+                        f"unknown topic '{topic}'; add it to [topics] first",
+                    )
         for reason, suspension in self.suspension.items():
             for clock in suspension.pauses:
                 if clock not in {c for cs in CLOCKS_BY_TYPE.values() for c in cs}:
@@ -241,6 +277,16 @@ class Policy(_Strict):
         if isinstance(value, dict):
             return value[selectors[CLOCK_SELECTORS[clock][0]]]
         return value
+
+    def topic_code(self, text: str) -> str | None:
+        """A topic by its code or by either of its names (the agent may type 停电)."""
+        text = text.strip()
+        if text in self.topics:
+            return text
+        for code, topic in self.topics.items():
+            if text in (topic.label, topic.label_en):
+                return code
+        return None
 
     def pauses(self, reason: str) -> frozenset[str]:
         return frozenset(self.suspension[SuspendReason(reason)].pauses)
@@ -266,6 +312,7 @@ class Policy(_Strict):
                 for t, p in self.types.items()
             },
             "suspension": {r.value: s.model_dump() for r, s in self.suspension.items()},
+            "topics": {code: t.model_dump() for code, t in self.topics.items()},
             "routing": [r.model_dump(mode="json") for r in self.routing],
             "callback": self.callback.model_dump(mode="json"),
             "outage_notice": {k: str(v) for k, v in self.outage_notice},

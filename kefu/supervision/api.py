@@ -11,12 +11,11 @@ from django.utils import timezone
 from ninja import Router, Schema
 
 from kefu.accounts.auth import request_user
-from kefu.accounts.models import User
-from kefu.accounts.roles import SEES_ALL_ORDERS, Role, authorize_read
+from kefu.accounts.roles import authorize_read
 from kefu.core.api_errors import READ_ERRORS
 from kefu.core.policy import active_policy
 from kefu.core.schema_types import Code, Moment, OrderNumber
-from kefu.tickets.models import Clock, ClockStatus
+from kefu.supervision.overdue import overdue_clocks
 from kefu.tickets.visibility import listed_orders, readable_events
 
 router = Router(tags=["supervision"])
@@ -42,18 +41,6 @@ class UrgeOut(Schema):
     occurred_at: dt.datetime
     recorded_at: dt.datetime
     note: str
-
-
-def overdue_clocks(user: User, department: str | None = None) -> Any:
-    """Running clocks past their deadline that `user` may see, the longest overdue first."""
-    clocks = Clock.objects.filter(status=ClockStatus.OPEN, deadline__lt=timezone.now())
-    if Role(user.role) not in SEES_ALL_ORDERS:
-        if user.department_id is None:
-            return clocks.none()
-        clocks = clocks.filter(department_id=user.department_id)
-    if department:
-        clocks = clocks.filter(department__code=department)
-    return clocks.select_related("order", "department").order_by("deadline", "id")
 
 
 @router.get(

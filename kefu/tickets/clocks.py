@@ -26,6 +26,10 @@ from kefu.tickets.models import Clock, ClockStatus, OrderEvent, WorkOrder
 RUNNING = (ClockStatus.OPEN, ClockStatus.PAUSED)
 #: Clocks of the department holding the order: they start afresh with each new holder.
 HOLDER_CLOCKS = frozenset({"return", "arrival", "onsite_report", "department_answer"})
+#: Windows that grant a permission rather than set a task ("if it is not yours, return it
+#: within 5 minutes"): never urged, never overdue, never the order's next deadline; only a
+#: return made after the window is late.
+PERMISSION_CLOCKS = frozenset({"return"})
 
 
 def _deadline(start: dt.datetime, limit: Limit) -> Deadline:
@@ -49,6 +53,7 @@ def schedule_next_alert(clock: Clock) -> None:
     levels = active_policy().supervision.levels
     if (
         clock.status != ClockStatus.OPEN
+        or clock.kind in PERMISSION_CLOCKS
         or clock.deadline is None
         or clock.urge_level >= len(levels)
     ):
@@ -181,7 +186,9 @@ def resume_clocks(order: WorkOrder, at: dt.datetime) -> list[Clock]:
 def refresh_order_deadline(order: WorkOrder) -> None:
     """Keep the order's summary columns (next deadline, late) in step with its clocks."""
     summary = order.clocks.aggregate(
-        next_deadline=Min("deadline", filter=Q(status=ClockStatus.OPEN)),
+        next_deadline=Min(
+            "deadline", filter=Q(status=ClockStatus.OPEN) & ~Q(kind__in=PERMISSION_CLOCKS)
+        ),
     )
     order.next_deadline = summary["next_deadline"]
     order.is_late = order.clocks.filter(late=True).exists()

@@ -6,13 +6,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from kefu.accounts.models import Department, Jurisdiction
-from kefu.core.policy import active_policy
+from kefu.core.policy import active_policy, in_language
 
 
 @dataclass(frozen=True)
 class Suggestion:
     department: Department | None
-    reason: str
+    reason: str  # as the policy words it (recorded on the order's events)
+    reason_en: str | None = None
+
+    @property
+    def explanation(self) -> str:
+        """The reason in the reader's language, where the policy gives one."""
+        return in_language(self.reason, self.reason_en)
 
 
 def suggest_department(
@@ -36,13 +42,13 @@ def suggest_department(
             department = Department.objects.filter(code=rule.department, active=True).first()
             if department is None:
                 return Suggestion(None, f"{rule.reason}(部门 {rule.department} 未配置)")
-            return Suggestion(department, rule.reason)
+            return Suggestion(department, rule.reason, rule.reason_en)
         for jurisdiction in (
             Jurisdiction.objects.select_related("department")
             .filter(department__active=True)
             .order_by("department__code", "id")
         ):
             if jurisdiction.covers(request_type, voltage_kv, district):
-                return Suggestion(jurisdiction.department, rule.reason)
+                return Suggestion(jurisdiction.department, rule.reason, rule.reason_en)
         return Suggestion(None, f"{rule.reason}(没有部门的供区覆盖“{district or '未知片区'}”)")
     return Suggestion(None, "策略中没有匹配的派单规则 / no routing rule matches")

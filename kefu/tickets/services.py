@@ -35,6 +35,7 @@ from kefu.core.numbering import next_order_number
 from kefu.core.policy import active_policy
 from kefu.core.vocabulary import (
     ANSWERABLE_AT_INTAKE,
+    COMPLAINT_LIKE,
     AreaClass,
     EnergizeClass,
     RequestType,
@@ -346,6 +347,17 @@ def _resolve(intake: Intake) -> _Resolved:
             raise InvalidInput(
                 _("a repair needs the area class (urban, rural or remote)"), field="area_class"
             )
+    topic = ""
+    if intake.request_type in COMPLAINT_LIKE and intake.topic.strip():
+        found = active_policy().topic_code(intake.topic)
+        if found is None:
+            raise InvalidInput(
+                _("unknown topic %(value)s; one of %(choices)s"),
+                field="topic",
+                value=intake.topic,
+                choices="、".join(t.name for t in active_policy().topics.values()),
+            )
+        topic = found
     supply_scheme = intake.supply_scheme
     energize_class = intake.energize_class
     if intake.request_type == RequestType.APPLICATION:
@@ -389,7 +401,7 @@ def _resolve(intake: Intake) -> _Resolved:
             "district": intake.district.strip() or (known.district if known else ""),
             "area_class": area_class,
             "voltage_kv": voltage,
-            "topic": intake.topic.strip(),
+            "topic": topic,
             "supply_scheme": supply_scheme,
             "energize_class": energize_class,
         },

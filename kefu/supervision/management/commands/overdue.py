@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from kefu.core.calendar import BEIJING
-from kefu.tickets.models import Clock, ClockStatus, OrderEvent
+from kefu.supervision.overdue import overdue_clocks
+from kefu.tickets.models import OrderEvent
 
 
 class Command(BaseCommand):
@@ -32,11 +33,7 @@ class Command(BaseCommand):
                 )
             return
         now = timezone.now()
-        clocks = (
-            Clock.objects.filter(status=ClockStatus.OPEN, deadline__lt=now)
-            .select_related("order", "department")
-            .order_by("deadline")
-        )
+        clocks = overdue_clocks()
         if options["order"]:
             clocks = clocks.filter(order__number=options["order"])
         for clock in clocks[: options["limit"]]:
