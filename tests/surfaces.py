@@ -63,6 +63,17 @@ PAGE_ACTIONS = {
 }
 
 
+#: The crew's one-tap steps (the crew page), with what each needs typed.
+CREW_STEPS = {
+    "acknowledge": {},
+    "depart": {},
+    "arrive": {},
+    "onsite_report": {"findings": "现场检查"},
+    "restore": {},
+    "reply": {"result": "已处理"},
+}
+
+
 @dataclass(frozen=True)
 class Probe:
     """One request: `kind` is api, page or admin; `body` JSON for the API, a form else."""
@@ -90,6 +101,7 @@ class Targets:
     orders: list[str]
     callbacks: list[int]
     handovers: list[int]
+    messages: list[int] = field(default_factory=list)
     departments: list[str] = field(default_factory=lambda: ["ZGB", "YXB"])
     year: int = 2026
 
@@ -135,6 +147,7 @@ def order_api_probes(t: Targets) -> list[Probe]:
         Probe("api", "GET", "/api/orders", {"state": "linked"}),
         Probe("api", "GET", "/api/supervision/overdue"),
         Probe("api", "GET", "/api/supervision/urges"),
+        Probe("api", "GET", "/api/supervision/summary"),
         Probe("api", "GET", "/api/callbacks"),
         Probe("api", "GET", "/api/handovers"),
         Probe("api", "POST", "/api/handovers", {"shift_start": "2026-03-10T08:00:00+08:00"}),
@@ -159,6 +172,8 @@ def order_api_probes(t: Targets) -> list[Probe]:
         p.append(Probe("api", "POST", f"/api/handovers/{handover}/acknowledge", {}))
     for department in t.departments:
         p.append(Probe("api", "GET", "/api/supervision/overdue", {"department": department}))
+    for message in t.messages:
+        p.append(Probe("api", "POST", f"/api/messages/{message}/acknowledge", {}))
     return p
 
 
@@ -194,6 +209,7 @@ API_CATALOGUE = {
     ("GET", "/api/customers/{account_number}"),
     ("GET", "/api/supervision/overdue"),
     ("GET", "/api/supervision/urges"),
+    ("GET", "/api/supervision/summary"),
     ("GET", "/api/callbacks"),
     ("POST", "/api/callbacks/{task_id}"),
     ("GET", "/api/handovers"),
@@ -202,6 +218,7 @@ API_CATALOGUE = {
     ("POST", "/api/handovers/{handover_id}/acknowledge"),
     ("GET", "/api/messages/inbox"),
     ("GET", "/api/messages/billing-center"),
+    ("POST", "/api/messages/{message_id}/acknowledge"),
     ("GET", "/api/me"),
     ("GET", "/api/departments"),
     ("GET", "/api/policy"),
@@ -241,6 +258,10 @@ def order_page_probes(t: Targets) -> list[Probe]:
         Probe("page", "GET", "/board/"),
         Probe("page", "GET", "/board/", {"request_type": "report"}),
         Probe("page", "GET", "/board/", {"open": "false"}),
+        Probe("page", "GET", "/board/", {"sort": "-accepted", "due_soon": "true"}),
+        Probe("page", "GET", "/board/counters/"),
+        Probe("page", "GET", "/messages/"),
+        Probe("page", "GET", "/nav/badges/"),
         Probe("page", "GET", "/inbox/"),
         Probe("page", "GET", "/crew/"),
         Probe("page", "GET", "/review/"),
@@ -256,10 +277,15 @@ def order_page_probes(t: Targets) -> list[Probe]:
         p.append(Probe("page", "GET", f"/orders/{number}/"))
         for action, form in PAGE_ACTIONS.items():
             p.append(Probe("page", "POST", f"/orders/{number}/{action}/", form))
+        for step, form in CREW_STEPS.items():
+            p.append(Probe("page", "POST", f"/crew/{number}/{step}/", form))
     for task in t.callbacks:
         p.append(Probe("page", "POST", f"/callbacks/{task}/", {"reached": "no"}))
     for handover in t.handovers:
         p.append(Probe("page", "POST", "/handover/", {"acknowledge": str(handover)}))
+        p.append(Probe("page", "GET", f"/handover/{handover}/"))
+    for message in t.messages:
+        p.append(Probe("page", "POST", f"/messages/{message}/acknowledge/"))
     for code in t.departments:
         p.append(Probe("page", "GET", f"/departments/{code}/"))
     return p
@@ -294,6 +320,12 @@ def subject_page_probes(s: Subject, link_to: str | None) -> list[Probe]:
 #: Each named page and whether the walks reach it.
 PAGE_CATALOGUE = {
     "home",
+    "board-counters",
+    "messages",
+    "message-acknowledge",
+    "nav-badges",
+    "crew-step",
+    "handover-detail",
     "login",
     "logout",
     "profile",

@@ -24,6 +24,8 @@ from kefu.accounts.models import User
 from kefu.accounts.services import create_token
 from kefu.callbacks.models import CallbackTask
 from kefu.contact.services import sign_handover
+from kefu.outbox.models import MessageChannel
+from kefu.outbox.services import queue_message
 from kefu.tickets import services
 from tests.conftest import Cast, bj
 from tests.flows import accept, dispatch
@@ -50,6 +52,7 @@ API: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/customers/{account_number}"): TALK_TO_CALLERS,
     ("GET", "/api/supervision/overdue"): PEOPLE - {"administrator"},
     ("GET", "/api/supervision/urges"): PEOPLE - {"administrator"},
+    ("GET", "/api/supervision/summary"): PEOPLE - {"administrator"},
     ("GET", "/api/callbacks"): CENTER_DESK,
     ("POST", "/api/callbacks/{task_id}"): CENTER_DESK,
     ("GET", "/api/handovers"): LEADERS,
@@ -58,6 +61,7 @@ API: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/handovers/{handover_id}/acknowledge"): {"shift_leader"},
     ("GET", "/api/messages/inbox"): PEOPLE,
     ("GET", "/api/messages/billing-center"): LEADERS,
+    ("POST", "/api/messages/{message_id}/acknowledge"): PEOPLE,
     ("GET", "/api/me"): EVERYONE,
     ("GET", "/api/departments"): PEOPLE,
     ("GET", "/api/policy"): PEOPLE,
@@ -80,6 +84,12 @@ PAGES: dict[str, set[str]] = {
     "intake-customer": CENTER_DESK,
     "intake-preview": CENTER_DESK,
     "board": {"agent", "shift_leader", "supervisor", "assessor"},
+    "board-counters": {"agent", "shift_leader", "supervisor", "assessor"},
+    "messages": PEOPLE,
+    "message-acknowledge": PEOPLE,
+    "nav-badges": PEOPLE,
+    "crew-step": {"crew"},
+    "handover-detail": LEADERS,
     "inbox": {"handler", "crew"},
     "crew": {"crew"},
     "review": {"shift_leader", "supervisor"},
@@ -102,6 +112,9 @@ AGREE = [
     ("callbacks", ("GET", "/api/callbacks")),
     ("callback-attempt", ("POST", "/api/callbacks/{task_id}")),
     ("handover", ("GET", "/api/handovers")),
+    ("handover-detail", ("GET", "/api/handovers/{handover_id}")),
+    ("messages", ("GET", "/api/messages/inbox")),
+    ("message-acknowledge", ("POST", "/api/messages/{message_id}/acknowledge")),
     ("policy", ("GET", "/api/policy")),
     ("calendar-year", ("GET", "/api/calendar/{year}")),
     ("intake-preview", ("POST", "/api/orders/preview")),
@@ -175,13 +188,23 @@ def _world(cast: Cast) -> dict[str, Any]:
     services.approve_order(actor=cast.leader, number=approved.number)
     task = CallbackTask.objects.get(incident=approved)
     handover = sign_handover(actor=cast.leader, shift_start=bj("2026-03-10 08:00"))
+    repair = accept(cast, "repair", cast.remote)
+    services.dispatch_order(
+        actor=cast.agent, number=repair.number, department_code="YXB", override_reason="测试"
+    )
     return {
+        "repair": repair.number,
         "number": complaint.number,
         "task_id": task.pk,
         "handover_id": handover.pk,
         "account_number": cast.urban.account_number,
         "year": 2026,
     }
+
+
+def _message_to(user: User) -> int:
+    """An urge in `user`'s inbox, to acknowledge."""
+    return queue_message(channel=MessageChannel.IN_APP, kind="urge", body="催办", to_user=user).pk
 
 
 def _read_requests(world: dict[str, Any]) -> dict[tuple[str, str], tuple[str, Any]]:
@@ -216,6 +239,9 @@ def _read_requests(world: dict[str, Any]) -> dict[tuple[str, str], tuple[str, An
     for method, template in API:
         if (method, template) in filled or "/api/orders/{number}/" in template:
             continue
+        if "{message_id}" in template:
+            filled[(method, template)] = ("", {})  # per user: see the test
+            continue
         filled[(method, template)] = (template.format(**world), None)
     return filled
 
@@ -227,7 +253,10 @@ def test_each_role_reaches_exactly_its_api_operations(cast: Cast, freeze: Freeze
     requests = _read_requests(world)
     seen: dict[tuple[str, str], set[str]] = {op: set() for op in requests}
     for role in ROLES:
-        client = _api_client(member(role, "YXB", tag="api"))
+        user = member(role, "YXB", tag="api")
+        client = _api_client(user)
+        mine = f"/api/messages/{_message_to(user)}/acknowledge"
+        requests[("POST", "/api/messages/{message_id}/acknowledge")] = (mine, {})
         for (method, template), (path, body) in requests.items():
             if _let_through(_send(client, method, path, body, api=True)):
                 seen[(method, template)].add(role)
@@ -253,9 +282,15 @@ def test_each_role_reaches_exactly_its_transitions_over_the_api(
     assert seen == API[("POST", f"/api/orders/{{number}}/{path_action}")]
 
 
-def _page_requests(world: dict[str, Any]) -> dict[str, tuple[str, str, Any]]:
+def _page_requests(world: dict[str, Any], user: User) -> dict[str, tuple[str, str, Any]]:
     form = {"request_type": "complaint", "channel": "phone", "description": "电费异常"}
     return {
+        "board-counters": ("GET", "/board/counters/", None),
+        "messages": ("GET", "/messages/", None),
+        "message-acknowledge": ("POST", f"/messages/{_message_to(user)}/acknowledge/", None),
+        "nav-badges": ("GET", "/nav/badges/", None),
+        "crew-step": ("POST", f"/crew/{world['repair']}/acknowledge/", None),
+        "handover-detail": ("GET", f"/handover/{world['handover_id']}/", None),
         "home": ("GET", "/", None),
         "login": ("GET", "/login/", None),
         "logout": ("POST", "/logout/", None),
@@ -288,7 +323,7 @@ def test_each_role_reaches_exactly_its_pages(cast: Cast, freeze: Freeze) -> None
     seen: dict[str, set[str]] = {name: set() for name in PAGES}
     for role in ROLES:
         user = member(role, "YXB", tag="page")
-        for name, (method, path, body) in _page_requests(world).items():
+        for name, (method, path, body) in _page_requests(world, user).items():
             if _let_through(_send(_page_client(user), method, path, body, api=False)):
                 seen[name].add(role)
     assert seen == PAGES

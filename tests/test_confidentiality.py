@@ -33,6 +33,7 @@ from kefu.callbacks.models import CallbackTask
 from kefu.callbacks.services import record_callback
 from kefu.contact.services import sign_handover
 from kefu.customers.models import Customer
+from kefu.outbox.models import Message
 from kefu.supervision.sweep import sweep
 from kefu.tickets import services
 from kefu.tickets.models import OrderEvent, WorkOrder
@@ -198,6 +199,11 @@ def world(cast: Cast, freeze: Freeze) -> World:
             ],
             callbacks=[task.pk],
             handovers=[handover.pk],
+            messages=list(
+                Message.objects.filter(channel="in_app")
+                .order_by("id")
+                .values_list("pk", flat=True)[:4]
+            ),
         ),
         handlers={"agent", "zgb", "agent3"},
     )

@@ -74,6 +74,9 @@ class Desk:
     def act(self, number: str, action: str, **fields: str) -> None:
         """Take an action from the order page's form for it."""
         self.go(f"/orders/{number}/")
+        box = self.page.locator(f"#action-{action}-box")
+        if box.get_attribute("open") is None:
+            box.locator("summary").click()
         form = self.page.locator(f"#action-{action}")
         for name, value in fields.items():
             form.locator(f"[name='{action}-{name}']").fill(value)
@@ -184,7 +187,9 @@ def test_a_complaint_from_intake_to_archive(desk: Desk, cast: Cast) -> None:
     _intake_by_keyboard(desk, cast.rural.account_number, "")
     page.keyboard.press("ArrowDown")  # repair -> complaint
     page.fill("#id_description", "电费比上月高出一倍,要求核查")
-    page.fill("#id_topic", "billing")
+    page.select_option(
+        "#id_topic", label="电费电价" if desk.language == "zh-hans" else "Bills and tariffs"
+    )  # type: ignore[attr-defined]
     page.wait_for_selector("#suggested-department")
     desk.shot("intake")
     page.click("#save-order")

@@ -26,6 +26,7 @@ def _brief(order: WorkOrder) -> dict[str, Any]:
         "request_type": order.request_type,
         "state": order.state,
         "holder": order.holder.code if order.holder else None,
+        "holder_name": order.holder.name if order.holder else None,
         "next_deadline": order.next_deadline.isoformat() if order.next_deadline else None,
         "late": order.is_late,
         "urges": order.urge_count,

@@ -10,8 +10,8 @@ from ninja import Router, Schema
 
 from kefu.accounts.auth import request_user
 from kefu.accounts.roles import authorize_read
-from kefu.core.api_errors import READ_ERRORS
-from kefu.outbox.services import billing_center_list, inbox
+from kefu.core.api_errors import READ_ERRORS, WRITE_ERRORS
+from kefu.outbox.services import acknowledge_message, billing_center_list, inbox
 
 router = Router(tags=["messages"])
 ERRORS = READ_ERRORS
@@ -23,6 +23,22 @@ class MessageOut(Schema):
     body: str
     order: str | None
     created_at: dt.datetime
+    read_at: dt.datetime | None
+
+
+class AcknowledgeIn(Schema):
+    pass
+
+
+def _message(m: Any) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "kind": m.kind,
+        "body": m.body,
+        "order": m.order.number if m.order else None,
+        "created_at": m.created_at,
+        "read_at": m.read_at,
+    }
 
 
 class NoticeOut(Schema):
@@ -47,16 +63,18 @@ def my_inbox(request: HttpRequest, limit: int = 50) -> list[dict[str, Any]]:
     user = request_user(request)
     authorize_read(user, "inbox")
     messages = inbox(user).order_by("-created_at", "-id")[: max(1, min(limit, 200))]
-    return [
-        {
-            "id": m.pk,
-            "kind": m.kind,
-            "body": m.body,
-            "order": m.order.number if m.order else None,
-            "created_at": m.created_at,
-        }
-        for m in messages
-    ]
+    return [_message(m) for m in messages]
+
+
+@router.post(
+    "/{message_id}/acknowledge",
+    response={200: MessageOut, **WRITE_ERRORS},
+    summary="知道了: an urge or escalation in my inbox has been seen",
+)
+def acknowledge(request: HttpRequest, message_id: int, payload: AcknowledgeIn) -> dict[str, Any]:
+    user = request_user(request)
+    authorize_read(user, "inbox")
+    return _message(acknowledge_message(actor=user, message_id=min(max(message_id, 0), 2**62)))
 
 
 @router.get(

@@ -77,7 +77,16 @@ class Message(models.Model):
     last_error = models.TextField(blank=True, verbose_name=_("last error"))
     created_at = models.DateTimeField(verbose_name=_("created at"))
     sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+    # In-app messages: acknowledged ("知道了") by the user, or by one of the department.
     read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("read at"))
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
 
     class Meta:
         verbose_name = _("message")

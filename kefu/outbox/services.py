@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.models import Department, User
+from kefu.core.errors import NotFound
 from kefu.customers.models import Customer
 from kefu.outbox.gateways import DeliveryError, send_email, sms_gateway
 from kefu.outbox.models import DeliveryAttempt, Message, MessageChannel, MessageStatus
@@ -173,3 +175,16 @@ def inbox(user: User) -> QuerySet[Message]:
     if user.department_id is not None:
         mine |= Q(to_department_id=user.department_id)
     return Message.objects.filter(mine, channel=MessageChannel.IN_APP).select_related("order")
+
+
+def acknowledge_message(*, actor: User, message_id: int) -> Message:
+    """知道了: an urge or escalation in the actor's inbox has been seen (once; kept)."""
+    with transaction.atomic():
+        message = inbox(actor).select_for_update(of=("self",)).filter(pk=message_id).first()
+        if message is None:
+            raise NotFound(_("no message %(id)s in your inbox"), field="message", id=message_id)
+        if message.read_at is None:
+            message.read_at = timezone.now()
+            message.read_by = actor
+            message.save(update_fields=["read_at", "read_by"])
+    return message

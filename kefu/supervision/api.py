@@ -16,6 +16,7 @@ from kefu.core.api_errors import READ_ERRORS
 from kefu.core.policy import active_policy
 from kefu.core.schema_types import Code, Moment, OrderNumber
 from kefu.supervision.overdue import overdue_clocks
+from kefu.supervision.summary import CAP, shift_counts
 from kefu.tickets.visibility import listed_orders, readable_events
 
 router = Router(tags=["supervision"])
@@ -108,3 +109,25 @@ def urges(
         }
         for e in events.order_by("-recorded_at", "-id")[: max(1, min(limit, 500))]
     ]
+
+
+class SummaryOut(Schema):
+    overdue: int
+    due_soon: int
+    undispatched: int
+    returned: int
+    to_review: int
+    callbacks_due: int
+    unread: int
+    cap: int
+
+
+@router.get(
+    "/summary",
+    response={200: SummaryOut, **READ_ERRORS},
+    summary="The shift at a glance: the counts on the leader's board (each at most cap + 1)",
+)
+def summary(request: HttpRequest) -> dict[str, Any]:
+    user = request_user(request)
+    authorize_read(user, "supervision")
+    return {**shift_counts(user).as_dict(), "cap": CAP}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+import datetime as dt
+from typing import Literal
+
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from ninja import Field, Schema
 
@@ -14,6 +17,18 @@ from kefu.tickets.models import Clock, WorkOrder
 from kefu.tickets.states import State
 from kefu.tickets.visibility import listed_orders
 
+Sort = Literal["deadline", "-deadline", "accepted", "-accepted", "number", "-number"]
+DUE_SOON = dt.timedelta(minutes=30)
+
+_ORDERINGS = {
+    "deadline": (F("next_deadline").asc(nulls_last=True), F("id").asc()),
+    "-deadline": (F("next_deadline").desc(nulls_last=True), F("id").desc()),
+    "accepted": (F("accepted_at").asc(), F("id").asc()),
+    "-accepted": (F("accepted_at").desc(), F("id").desc()),
+    "number": (F("number").asc(),),
+    "-number": (F("number").desc(),),
+}
+
 
 class OrderFilter(Schema):
     request_type: RequestType | None = None
@@ -23,11 +38,19 @@ class OrderFilter(Schema):
     customer: Code | None = Field(default=None, description="Customer account number")
     phone: Code | None = Field(default=None, description="Caller phone")
     overdue: bool | None = Field(default=None, description="A running clock is past its deadline")
+    due_soon: bool | None = Field(
+        default=None, description="A running clock runs out within the next 30 minutes"
+    )
     late: bool | None = Field(default=None, description="Some stage was, or is, late")
     accepted_from: Moment | None = None
     accepted_to: Moment | None = None
     q: ShortText | None = Field(
         default=None, description="Order number prefix or words of the text"
+    )
+    sort: Sort | None = Field(
+        default=None,
+        description="deadline (the next one first; default for open orders), accepted, number; "
+        "a leading - reverses",
     )
 
 
@@ -59,6 +82,10 @@ def filter_orders(user: User, params: OrderFilter) -> QuerySet[WorkOrder]:
     if params.overdue is not None:
         overdue = Q(closed_at__isnull=True, next_deadline__lt=timezone.now())
         orders = orders.filter(overdue) if params.overdue else orders.exclude(overdue)
+    if params.due_soon is not None:
+        now = timezone.now()
+        soon = Q(closed_at__isnull=True, next_deadline__gte=now, next_deadline__lt=now + DUE_SOON)
+        orders = orders.filter(soon) if params.due_soon else orders.exclude(soon)
     if params.late is not None:
         orders = orders.filter(is_late=params.late)
     if params.accepted_from:
@@ -73,4 +100,5 @@ def filter_orders(user: User, params: OrderFilter) -> QuerySet[WorkOrder]:
             # Where a confidential order's informant lives is not searchable by others.
             in_address = Q(address__contains=text) & ~informant_hidden_filter(user)
             orders = orders.filter(Q(description__contains=text) | in_address)
-    return orders.order_by("-accepted_at", "-id")
+    sort = params.sort or ("deadline" if params.open else "-accepted")
+    return orders.order_by(*_ORDERINGS[sort])

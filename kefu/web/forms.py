@@ -10,8 +10,16 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.models import Department, DepartmentKind
 from kefu.core.calendar import BEIJING
-from kefu.core.vocabulary import AreaClass, RequestType, SupplyScheme, SuspendReason
+from kefu.core.policy import active_policy
+from kefu.core.vocabulary import (
+    ANSWERABLE_AT_INTAKE,
+    AreaClass,
+    RequestType,
+    SupplyScheme,
+    SuspendReason,
+)
 from kefu.tickets.models import Channel
+from kefu.tickets.services import APPLICATION_STEP_LABELS
 from kefu.tickets.states import Satisfaction
 
 
@@ -57,18 +65,14 @@ class AnswerForm(forms.Form):
 
 
 class CallbackForm(NoteForm):
-    satisfaction = forms.ChoiceField(label=_("Satisfaction"), choices=Satisfaction.choices)
+    # Nothing preselected: a rushed click must not record "satisfied" unasked.
+    satisfaction = forms.ChoiceField(
+        label=_("Satisfaction"), choices=[("", "—"), *Satisfaction.choices]
+    )
 
 
 class StepForm(NoteForm):
-    step = forms.ChoiceField(
-        label=_("Step"),
-        choices=[
-            ("supply_plan_replied", _("Supply plan replied")),
-            ("inspection_passed", _("Inspection passed")),
-            ("energized", _("Energized")),
-        ],
-    )
+    step = forms.ChoiceField(label=_("Step"), choices=list(APPLICATION_STEP_LABELS.items()))
 
 
 class SuspendForm(NoteForm):
@@ -106,6 +110,24 @@ def action_form(action: str, data: Any = None, **kwargs: Any) -> forms.Form:
     return form_class(data, prefix=action, **kwargs)
 
 
+def _topic_choices() -> list[tuple[str, str]]:
+    return [("", "—"), *((code, t.name) for code, t in active_policy().topics.items())]
+
+
+_EVERY_TYPE = frozenset(RequestType.values)
+#: Which request types each intake field belongs to: a repair shows no complaint topic,
+#: supply scheme or answer. The page shows only the chosen type's fields (kefu.js), and
+#: the service is given only those (intake_views._intake).
+FIELD_TYPES: dict[str, frozenset[str]] = {
+    "anonymous": frozenset({"complaint", "report"}),
+    "address": _EVERY_TYPE - {"consultation", "query"},
+    "area_class": frozenset({"repair"}),
+    "topic": frozenset({"complaint", "suggestion", "praise"}),
+    "supply_scheme": frozenset({"application"}),
+    "answer": frozenset(str(t) for t in ANSWERABLE_AT_INTAKE),
+}
+
+
 class IntakeForm(forms.Form):
     """受理: the fields of a new order; the customer is found by search as you type."""
 
@@ -113,7 +135,10 @@ class IntakeForm(forms.Form):
     request_type = forms.ChoiceField(label=_("Request type"), choices=RequestType.choices)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
     description = forms.CharField(
-        label=_("What the customer says"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("What the customer says"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     caller_name = forms.CharField(label=_("Caller name"), required=False, max_length=80)
     caller_phone = forms.RegexField(
@@ -126,11 +151,9 @@ class IntakeForm(forms.Form):
     area_class = forms.ChoiceField(
         label=_("Area class"), required=False, choices=[("", "—"), *AreaClass.choices]
     )
-    topic = forms.CharField(label=_("Topic (complaints)"), required=False, max_length=40)
+    topic = forms.ChoiceField(label=_("Topic"), required=False, choices=_topic_choices)
     supply_scheme = forms.ChoiceField(
-        label=_("Supply scheme (applications)"),
-        required=False,
-        choices=[("", "—"), *SupplyScheme.choices],
+        label=_("Supply scheme"), required=False, choices=[("", "—"), *SupplyScheme.choices]
     )
     answer = forms.CharField(
         label=_("Answer given at intake (closes the order)"),
@@ -143,3 +166,21 @@ class IntakeForm(forms.Form):
     )
     link_to = forms.CharField(label=_("Link this call to order"), required=False, max_length=16)
     confirm_new = forms.BooleanField(label=_("Open a new order anyway"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("description") or "").strip():
+            if data.get("link_to"):
+                # A repeat call needs no new words: it is recorded on the open order.
+                data["description"] = str(_("The customer called again about this order."))
+            else:
+                self.add_error("description", _("Write down what the customer says."))
+        return data
+
+    def for_type(self, request_type: str) -> dict[str, Any]:
+        """The cleaned fields that belong to `request_type` (others emptied)."""
+        data = dict(self.cleaned_data)
+        for name, types in FIELD_TYPES.items():
+            if request_type not in types:
+                data[name] = False if name == "anonymous" else ""
+        return data

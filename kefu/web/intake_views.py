@@ -21,13 +21,16 @@ from kefu.customers.search import find_customers
 from kefu.tickets import services
 from kefu.tickets.states import OPEN_STATES
 from kefu.tickets.visibility import customer_orders
-from kefu.web.forms import IntakeForm
+from kefu.web.forms import FIELD_TYPES, IntakeForm
 from kefu.web.shortcuts import require_role
 
 INTAKE_ROLES = (Role.AGENT, Role.SHIFT_LEADER)
 
 
-def _intake(data: dict[str, Any]) -> services.Intake:
+def _intake(form: IntakeForm) -> services.Intake:
+    """What the service gets: only the fields of the chosen type (a repair never carries a
+    complaint topic left over from an earlier choice)."""
+    data = form.for_type(form.cleaned_data["request_type"])
     return services.Intake(
         request_type=data["request_type"],
         channel=data["channel"],
@@ -62,7 +65,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         form = IntakeForm(request.POST)
         if form.is_valid():
             try:
-                return _save(request, user, form.cleaned_data)
+                return _save(request, user, form)
             except DuplicateSuspected as exc:
                 context["duplicates"] = exc.candidates
                 form.add_error(None, exc.localized())
@@ -73,16 +76,29 @@ def intake(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
         account = request.POST.get("customer_account", "")
-        customer = Customer.objects.filter(account_number=account).first() if account else None
-        if customer is not None:
-            context.update(_profile_context(user, customer))
     else:
-        form = IntakeForm()
-    return render(request, "web/intake.html", {"form": form, **context}, status=status)
+        # "New order for this customer" (the customer page) opens intake with them found.
+        account = request.GET.get("account", "")[:20]
+        form = IntakeForm(initial={"customer_account": account} if account else None)
+    customer = Customer.objects.filter(account_number=account).first() if account else None
+    if customer is not None:
+        context.update(_profile_context(user, customer))
+    return render(
+        request,
+        "web/intake.html",
+        {"form": form, "field_types": _field_types(), **context},
+        status=status,
+    )
 
 
-def _save(request: HttpRequest, user: User, data: dict[str, Any]) -> HttpResponse:
-    intake = _intake(data)
+def _field_types() -> dict[str, str]:
+    """For the page: each type-specific field and the types it belongs to."""
+    return {name: " ".join(sorted(types)) for name, types in FIELD_TYPES.items()}
+
+
+def _save(request: HttpRequest, user: User, form: IntakeForm) -> HttpResponse:
+    intake = _intake(form)
+    data = form.for_type(form.cleaned_data["request_type"])
     if data["link_to"]:
         outcome = services.link_call(actor=user, intake=intake, parent_number=data["link_to"])
         messages.success(
@@ -138,7 +154,7 @@ def preview(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "web/partials/preview.html", {"incomplete": True})
     try:
-        result = services.preview_intake(actor=user, intake=_intake(form.cleaned_data))
+        result = services.preview_intake(actor=user, intake=_intake(form))
     except DomainError as exc:
         return render(request, "web/partials/preview.html", {"problem": exc.localized()})
     for deadline in result.deadlines:

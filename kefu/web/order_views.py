@@ -44,11 +44,8 @@ def _page(
     user = current_user(request)
     actions = allowed_actions(user, order)
     forms = forms or {}
-    initial = {
-        "dispatch": {"department": order.suggested_department.code}
-        if order.suggested_department
-        else {}
-    }
+    events = list(order.events.all())
+    initial = {"dispatch": _dispatch_initial(order, events)}
     action_forms = [
         (
             action,
@@ -64,11 +61,23 @@ def _page(
             "order": order,
             "informant_visible": not order.informant_hidden,
             "clocks": list(order.clocks.all()),
-            "events": list(order.events.all()),
+            "events": events,
             "action_forms": action_forms,
+            # The form of the action in hand (or of the one just refused) is open.
+            "open_action": next(iter(forms), actions[0] if actions else None),
         },
         status=status,
     )
+
+
+def _dispatch_initial(order: WorkOrder, events: list[OrderEvent]) -> dict[str, str]:
+    """Dispatch is preset to the suggested department, unless that is the one that just
+    returned the order: then the agent chooses."""
+    suggested = order.suggested_department
+    if suggested is None:
+        return {}
+    returned_by = {e.department_id for e in events if e.kind == "returned"}
+    return {} if suggested.pk in returned_by else {"department": suggested.code}
 
 
 @login_required

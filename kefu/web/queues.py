@@ -1,119 +1,38 @@
-"""The lists people work from: the center's board, a department's inbox, a crew's jobs, the
-review and callback queues, the shift handover. Lists refresh themselves (htmx polling)."""
+"""The other lists people work from: a department's inbox, the review queue, the callback
+queue and the shift handover. Lists refresh themselves without touching what is being typed
+(kefu.js, "live")."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from pydantic import ValidationError
 
-from kefu.accounts.models import Department
 from kefu.accounts.roles import Role
 from kefu.callbacks.services import queue as callback_queue
 from kefu.callbacks.services import record_callback
 from kefu.contact.services import acknowledge_handover, sign_handover, visible_handovers
 from kefu.core.calendar import BEIJING
 from kefu.core.errors import DomainError
-from kefu.core.vocabulary import RequestType
+from kefu.supervision.summary import capped_count
 from kefu.tickets.filters import OrderFilter, filter_orders
-from kefu.tickets.models import Clock, ClockStatus
 from kefu.tickets.states import Satisfaction, State
+from kefu.web.lists import order_list
 from kefu.web.shortcuts import page_of, require_read, require_role
-
-CENTER_ROLES = (Role.AGENT, Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ASSESSOR)
-
-
-def _running_clocks() -> Prefetch[Any]:
-    return Prefetch(
-        "clocks",
-        queryset=Clock.objects.filter(status=ClockStatus.OPEN).order_by("deadline"),
-        to_attr="running",
-    )
-
-
-def _list(
-    request: HttpRequest, orders: Any, template: str, context: dict[str, Any]
-) -> HttpResponse:
-    page = page_of(
-        request,
-        orders.select_related("holder", "customer", "parent").prefetch_related(_running_clocks()),
-    )
-    context = {**context, "page": page, "query": request.GET.urlencode()}
-    if request.headers.get("HX-Request"):
-        return render(request, "web/partials/order_rows.html", context)
-    return render(request, template, context)
-
-
-def _filters(request: HttpRequest) -> OrderFilter:
-    """The board's filters, read with the API's own filter schema; bad values are dropped."""
-    raw = {k: v for k, v in request.GET.items() if v and k in OrderFilter.model_fields}
-    try:
-        return OrderFilter.model_validate(raw)
-    except ValidationError:
-        return OrderFilter()
-
-
-@login_required
-@require_safe
-def board(request: HttpRequest) -> HttpResponse:
-    user = require_role(request, CENTER_ROLES)
-    filters = _filters(request)
-    if filters.open is None and filters.state is None:
-        filters.open = True
-    orders = (
-        filter_orders(user, filters).order_by(
-            F("next_deadline").asc(nulls_last=True), "-accepted_at"
-        )
-        if filters.open
-        else filter_orders(user, filters)
-    )
-    return _list(
-        request,
-        orders,
-        "web/board.html",
-        {
-            "filters": filters,
-            "types": RequestType.choices,
-            "states": State.choices,
-            "departments": Department.objects.filter(active=True).order_by("code"),
-        },
-    )
 
 
 @login_required
 @require_safe
 def inbox(request: HttpRequest) -> HttpResponse:
     user = require_role(request, (Role.HANDLER, Role.CREW))
-    orders = (
-        filter_orders(user, OrderFilter(open=True))
-        .filter(holder_id=user.department_id)
-        .order_by(F("next_deadline").asc(nulls_last=True), "accepted_at")
-    )
-    return _list(request, orders, "web/inbox.html", {"department": user.department})
-
-
-@login_required
-@require_safe
-def crew(request: HttpRequest) -> HttpResponse:
-    user = require_role(request, (Role.CREW,))
-    orders = (
-        filter_orders(user, OrderFilter(open=True, request_type=RequestType.REPAIR))
-        .filter(holder_id=user.department_id)
-        .order_by("accepted_at")
-    )
-    context = {"orders": orders.select_related("customer")[:50], "department": user.department}
-    if request.headers.get("HX-Request"):
-        return render(request, "web/partials/crew_cards.html", context)
-    return render(request, "web/crew.html", context)
+    orders = filter_orders(user, OrderFilter(open=True, sort="deadline"))
+    return order_list(request, orders, "web/inbox.html", {"department": user.department})
 
 
 @login_required
@@ -121,7 +40,12 @@ def crew(request: HttpRequest) -> HttpResponse:
 def review(request: HttpRequest) -> HttpResponse:
     user = require_read(request, "review")
     orders = filter_orders(user, OrderFilter(state=State.REPLIED)).order_by("last_event_at")
-    return _list(request, orders, "web/review.html", {})
+    return order_list(request, orders, "web/review.html", {})
+
+
+CALLBACK_ANSWERS = [
+    (v, label) for v, label in Satisfaction.choices if v != Satisfaction.UNREACHABLE
+]
 
 
 @login_required
@@ -130,13 +54,7 @@ def callbacks(request: HttpRequest) -> HttpResponse:
     user = require_read(request, "callbacks")
     # A confidential order's caller is called back by its handlers: others read no number.
     page = page_of(request, callback_queue().select_related("call").for_reader(user))
-    context = {
-        "page": page,
-        "now": timezone.now(),
-        "satisfactions": [
-            (v, label) for v, label in Satisfaction.choices if v != Satisfaction.UNREACHABLE
-        ],
-    }
+    context = {"page": page, "now": timezone.now(), "satisfactions": CALLBACK_ANSWERS}
     if request.headers.get("HX-Request"):
         return render(request, "web/partials/callback_rows.html", context)
     return render(request, "web/callbacks.html", context)
@@ -162,6 +80,30 @@ def callback_attempt(request: HttpRequest, task_id: int) -> HttpResponse:
     return redirect("web:callbacks")
 
 
+def _sign_or_take_over(request: HttpRequest) -> None:
+    user = require_read(request, "handovers")
+    if request.POST.get("acknowledge"):
+        try:
+            handover_id = int(request.POST["acknowledge"])
+        except ValueError:
+            raise Http404(_("No such handover.")) from None
+        acknowledge_handover(
+            actor=user, handover_id=handover_id, note=request.POST.get("note", "")[:2000]
+        )
+        messages.success(request, _("Shift taken over."))
+        return
+    try:
+        start = dt.datetime.fromisoformat(request.POST.get("shift_start", ""))
+    except ValueError:
+        raise ValueError(_("Give the shift's start time.")) from None
+    sign_handover(
+        actor=user,
+        shift_start=start.replace(tzinfo=BEIJING),
+        notes=request.POST.get("notes", "")[:2000],
+    )
+    messages.success(request, _("Handover signed."))
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def handover(request: HttpRequest) -> HttpResponse:
@@ -169,24 +111,13 @@ def handover(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         try:
-            if request.POST.get("acknowledge"):
-                acknowledge_handover(
-                    actor=user,
-                    handover_id=int(request.POST["acknowledge"]),
-                    note=request.POST.get("note", "")[:2000],
-                )
-                messages.success(request, _("Shift taken over."))
-            else:
-                start = dt.datetime.fromisoformat(request.POST.get("shift_start", ""))
-                sign_handover(
-                    actor=user,
-                    shift_start=start.replace(tzinfo=BEIJING),
-                    notes=request.POST.get("notes", "")[:2000],
-                )
-                messages.success(request, _("Handover signed."))
+            _sign_or_take_over(request)
             return redirect("web:handover")
-        except (DomainError, ValueError) as exc:
-            messages.error(request, getattr(exc, "message", _("Give the shift's start time.")))
+        except DomainError as exc:
+            messages.error(request, exc.localized())
+            status = exc.status
+        except ValueError as exc:
+            messages.error(request, str(exc))
             status = 400
     default_start = (timezone.now() - dt.timedelta(hours=8)).astimezone(BEIJING)
     return render(
@@ -195,7 +126,31 @@ def handover(request: HttpRequest) -> HttpResponse:
         {
             "handovers": visible_handovers(user)[:20],
             "default_start": default_start.strftime("%Y-%m-%dT%H:%M"),
-            "open_count": filter_orders(user, OrderFilter(open=True)).count(),
+            "open_count": capped_count(filter_orders(user, OrderFilter(open=True)).values("pk")),
+            "may_sign": user.role == Role.SHIFT_LEADER,
         },
         status=status,
+    )
+
+
+@login_required
+@require_safe
+def handover_detail(request: HttpRequest, handover_id: int) -> HttpResponse:
+    """What was handed over, as it was: every list of the snapshot, each order a link."""
+    user = require_read(request, "handovers")
+    found = visible_handovers(user).filter(pk=handover_id).first()
+    if found is None:
+        raise Http404(_("No such handover."))
+    return render(
+        request,
+        "web/handover_detail.html",
+        {"handover": found, "may_take_over": _may_take_over(user, found)},
+    )
+
+
+def _may_take_over(user: object, handover: object) -> bool:
+    return (
+        getattr(user, "role", "") == Role.SHIFT_LEADER
+        and getattr(handover, "acknowledged_at", None) is None
+        and getattr(handover, "outgoing_leader_id", None) != getattr(user, "pk", None)
     )

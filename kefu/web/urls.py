@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kefu.web import intake_views, order_views, queues, reference_views, views
+from kefu.web import board, crew, intake_views, order_views, queues, reference_views, views
 
 app_name = "web"
 
@@ -18,13 +18,19 @@ urlpatterns = [
         "intake/customer/<str:account_number>/", intake_views.customer_panel, name="intake-customer"
     ),
     path("intake/preview/", intake_views.preview, name="intake-preview"),
-    path("board/", queues.board, name="board"),
+    path("board/", board.board, name="board"),
+    path("board/counters/", board.counters, name="board-counters"),
+    path("messages/", board.messages_page, name="messages"),
+    path("nav/badges/", board.nav_badges, name="nav-badges"),
+    path("messages/<int:message_id>/acknowledge/", board.acknowledge, name="message-acknowledge"),
     path("inbox/", queues.inbox, name="inbox"),
-    path("crew/", queues.crew, name="crew"),
+    path("crew/", crew.crew, name="crew"),
+    path("crew/<str:number>/<str:step>/", crew.crew_step, name="crew-step"),
     path("review/", queues.review, name="review"),
     path("callbacks/", queues.callbacks, name="callbacks"),
     path("callbacks/<int:task_id>/", queues.callback_attempt, name="callback-attempt"),
     path("handover/", queues.handover, name="handover"),
+    path("handover/<int:handover_id>/", queues.handover_detail, name="handover-detail"),
     path("orders/<str:number>/", order_views.order_page, name="order"),
     path("orders/<str:number>/<str:action>/", order_views.order_action, name="order-action"),
     path("customers/<str:account_number>/", reference_views.customer, name="customer"),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import template
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
@@ -48,25 +50,12 @@ def isoformat(value: dt.datetime | None) -> str:
     return value.isoformat() if value else ""
 
 
-CREW_STEPS = [
-    ("dispatched", "acknowledge", _("Acknowledge")),
-    ("acknowledged", "depart", _("Depart")),
-    ("departed", "arrive", _("Arrived on site")),
-    ("arrived", "onsite_report", _("Send on-site report")),
-    ("on_site_reported", "restore", _("Supply restored")),
-]
-
-
 @register.filter
 def next_crew_action(order: object) -> tuple[str, str] | None:
-    """The one tap a crew makes next on a repair, or None (reply from the order page)."""
-    state = getattr(order, "state", "")
-    if getattr(order, "suspended_reason", ""):
-        return None
-    for from_state, action, label in CREW_STEPS:
-        if state == from_state:
-            return action, str(label)
-    return None
+    """The one tap a crew makes next on a repair, or None (nothing for the crew to do)."""
+    from kefu.web.crew import next_step
+
+    return next_step(order)
 
 
 @register.filter
@@ -79,3 +68,141 @@ def limit_label(value: object) -> str:
     except ValueError:
         return str(value)
     return limit.display()
+
+
+#: State groups, each with its colour (kefu.css): new, being worked, back at the center,
+#: closed.
+STATE_GROUPS = {
+    "accepted": "new",
+    "returned": "new",
+    "dispatched": "work",
+    "acknowledged": "work",
+    "departed": "work",
+    "arrived": "work",
+    "on_site_reported": "work",
+    "restored": "work",
+    "rework": "work",
+    "replied": "center",
+    "approved": "center",
+    "called_back": "center",
+}
+
+
+@register.filter
+def state_class(state: str) -> str:
+    return f"state-{STATE_GROUPS.get(state, 'closed')}"
+
+
+@register.filter
+def key_clock(order: object) -> object:
+    """The running clock that matters next (a prefetched `running` list, earliest first)."""
+    running = getattr(order, "running", None) or []
+    return running[0] if running else None
+
+
+@register.filter
+def importance(customer: object) -> str:
+    """What puts a caller first: the important-customer class, the red list, a high tier."""
+    if customer is None:
+        return ""
+    if getattr(customer, "important_class", ""):
+        return str(customer.get_important_class_display())  # type: ignore[attr-defined]
+    if getattr(customer, "red_list", False):
+        return str(_("red list"))
+    if getattr(customer, "value_tier", "") == "high":
+        return str(_("VIP"))
+    return ""
+
+
+@register.simple_tag
+def sort_query(params: Any, key: str) -> str:
+    """The query string that sorts by `key`, or reverses it when it is the current sort."""
+    query = params.copy()
+    current = query.get("sort", "")
+    query["sort"] = f"-{key}" if current == key else key
+    query.pop("page", None)
+    return str(query.urlencode())
+
+
+@register.simple_tag
+def sort_state(params: Any, key: str) -> str:
+    current = params.get("sort", "") if params is not None else ""
+    if current == key:
+        return mark_safe(' aria-sort="ascending"')
+    if current == f"-{key}":
+        return mark_safe(' aria-sort="descending"')
+    return ""
+
+
+@register.simple_tag
+def page_query(params: Any, number: int) -> str:
+    query = params.copy()
+    query["page"] = str(number)
+    return str(query.urlencode())
+
+
+@register.filter
+def split(text: str) -> list[str]:
+    return text.split()
+
+
+@register.filter
+def field(form: Any, name: str) -> Any:
+    return form[name]
+
+
+@register.filter
+def get(mapping: Any, key: str) -> Any:
+    return mapping.get(key, "")
+
+
+@register.filter
+def topic_label(code: str) -> str:
+    from kefu.core.policy import active_policy
+
+    topic = active_policy().topics.get(code)
+    return topic.name if topic else code
+
+
+@register.filter
+def type_label(value: str) -> str:
+    from kefu.core.vocabulary import RequestType
+
+    return str(RequestType(value).label) if value in RequestType.values else value
+
+
+@register.filter
+def state_label(value: str) -> str:
+    from kefu.tickets.states import State
+
+    return str(State(value).label) if value in State.values else value
+
+
+@register.filter
+def clock_label(value: str) -> str:
+    from kefu.core.vocabulary import ClockKind
+
+    return str(ClockKind(value).label) if value in ClockKind.values else value
+
+
+@register.filter
+def iso_local(value: str | None) -> str:
+    """An ISO time kept in a snapshot, as Beijing time."""
+    from kefu.core.calendar import BEIJING
+
+    if not value:
+        return "—"
+    try:
+        return dt.datetime.fromisoformat(value).astimezone(BEIJING).strftime("%m-%d %H:%M")
+    except ValueError:
+        return value
+
+
+@register.filter
+def handover_lists(handover: Any) -> list[tuple[str, list[Any]]]:
+    snapshot = handover.snapshot
+    return [
+        (str(_("Overdue at the handover")), snapshot.get("overdue", [])),
+        (str(_("Due in the next shift")), snapshot.get("due_next_shift", [])),
+        (str(_("Open at the handover")), snapshot.get("open_orders", [])),
+    ]

@@ -1,0 +1,48 @@
+"""What the order lists share: the clocks each row shows, paging, the live fragment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from kefu.tickets.clocks import PERMISSION_CLOCKS
+from kefu.tickets.models import Clock, ClockStatus
+from kefu.web.shortcuts import page_of
+
+
+def running_clocks() -> Prefetch[Any]:
+    """The running clocks of each row, the one that matters next first (`key_clock`); a
+    return window is a permission, not a deadline to show."""
+    return Prefetch(
+        "clocks",
+        queryset=Clock.objects.filter(status=ClockStatus.OPEN)
+        .exclude(kind__in=PERMISSION_CLOCKS)
+        .order_by("deadline", "id"),
+        to_attr="running",
+    )
+
+
+def order_list(
+    request: HttpRequest,
+    orders: Any,
+    template: str,
+    context: dict[str, Any],
+    *,
+    per_page: int = 50,
+    rows: str = "web/partials/order_rows.html",
+) -> HttpResponse:
+    """A page of orders; the live refresh asks for the rows alone (HX-Request)."""
+    page = page_of(
+        request,
+        orders.select_related("holder", "customer", "parent").prefetch_related(running_clocks()),
+        per_page,
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {**context, "page": page, "query": request.GET.urlencode(), "params": params}
+    if request.headers.get("HX-Request"):
+        return render(request, rows, context)
+    return render(request, template, context)
