@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo serve test pytest lint fuzz bench-intake bench-sweep bench clean
+.PHONY: install demo serve test pytest lint fuzz wheel bench-intake bench-sweep bench clean
 
 VENDOR := kefu/web/static/web/vendor
 
@@ -50,6 +50,11 @@ fuzz: install
 	KEFU_DATABASE_URL=$(FUZZ_PG) KEFU_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
 		$(BIN)/pytest -p no:randomly --create-db tests/test_api_fuzz.py
 
+# A wheel with everything the app serves (the front-end files included): dist/kefu-*.whl.
+wheel: install
+	rm -rf build dist
+	$(BIN)/pip wheel --quiet --no-deps --no-build-isolation -w dist .
+
 bench-intake: install
 	$(BIN)/python -m bench.intake
 
@@ -59,4 +64,4 @@ bench-sweep: install
 bench: bench-intake bench-sweep
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var build dist

@@ -239,9 +239,9 @@ STORAGES = {
 # Large enough for any legitimate order; a larger body is refused with 413 (kefu.core.middleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("KEFU_MAX_REQUEST_BYTES", 256 * 1024)
 
-# The service policy in force: a profile name under policies/ or a path to a TOML file.
+# The service policy in force: a profile name under kefu/policies/ or a path to a TOML file.
 KEFU_POLICY = env_str("KEFU_POLICY", "county")
-KEFU_POLICY_DIR = BASE_DIR / "policies"
+KEFU_POLICY_DIR = BASE_DIR / "kefu" / "policies"
 
 LOGGING = {
     "version": 1,

@@ -164,3 +164,7 @@ def database_url_for_subprocess() -> str:
     host = params.get("HOST") or "127.0.0.1"
     port = params.get("PORT") or 5432
     return f"postgres://{user}@{host}:{port}/{params['NAME']}"
+
+
+# The headless Chromium of the browser tests (module-scoped), for every test module.
+from tests.browser import browser  # noqa: E402, F401

@@ -62,3 +62,22 @@ def test_the_chinese_catalogue_is_complete_and_compiled() -> None:
 
         assert Limit.parse("3 working days").display() == "3 个工作日"
         assert str(translation.gettext("Accept the request")) == "受理"
+
+
+def test_chinese_text_uses_full_width_punctuation() -> None:
+    """，；：（）！？ beside Chinese characters, not their ASCII look-alikes."""
+    import gettext
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    mo = Path(settings.LOCALE_PATHS[0]) / "zh_Hans" / "LC_MESSAGES" / "django.mo"
+    with mo.open("rb") as handle:
+        catalog = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
+    cjk = r"[\u4e00-\u9fff]"
+    ascii_beside_chinese = re.compile(rf"{cjk}[,;:()!?]|[,;:()!?]{cjk}")
+    texts = [t for t in catalog.values() if isinstance(t, str)]
+    offending = [t for t in texts if ascii_beside_chinese.search(re.sub(r"%\(\w+\)[sd]", "", t))]
+    # A CSV line's own syntax is quoted as it is typed.
+    assert [t for t in offending if "date,kind" not in t] == []

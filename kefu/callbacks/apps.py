@@ -1,9 +1,10 @@
 """Callbacks (回访): who is called back after an order is approved, when, and what they said."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CallbacksConfig(AppConfig):
     name = "kefu.callbacks"
     label = "callbacks"
-    verbose_name = "Callbacks"
+    verbose_name = _("Callbacks")

@@ -1,6 +1,6 @@
 """The service policy: request types, time limits, routing and callback rules, as data.
 
-A profile is a TOML file under policies/ (county: the default, from 003; provincial: the
+A profile is a TOML file under kefu/policies/ (county: the default, from 003; provincial: the
 stricter one, from 001). It is validated on load; an error names the file, the key and the
 reason, and refuses start-up.
 """
@@ -212,7 +212,12 @@ class SupervisionPolicy(_Strict):
 class Profile(_Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_-]{1,30}$")
     title: str
+    title_en: str | None = None
     source: str
+
+    @property
+    def heading(self) -> str:
+        return in_language(self.title, self.title_en)
 
 
 class Policy(_Strict):

@@ -1,9 +1,10 @@
 """Customer records: account, contact, grid position, category, tiers."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CustomersConfig(AppConfig):
     name = "kefu.customers"
     label = "customers"
-    verbose_name = "Customers"
+    verbose_name = _("Customers")

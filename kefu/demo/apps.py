@@ -1,9 +1,10 @@
 """The demo data set of `make demo`."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DemoConfig(AppConfig):
     name = "kefu.demo"
     label = "demo"
-    verbose_name = "Demo data"
+    verbose_name = _("Demo data")

@@ -41,7 +41,11 @@ def suggest_department(
         if rule.department:
             department = Department.objects.filter(code=rule.department, active=True).first()
             if department is None:
-                return Suggestion(None, f"{rule.reason}(部门 {rule.department} 未配置)")
+                return Suggestion(
+                    None,
+                    f"{rule.reason}（部门 {rule.department} 未配置）",
+                    f"{rule.reason_en or rule.reason} (department {rule.department} is not set up)",
+                )
             return Suggestion(department, rule.reason, rule.reason_en)
         for jurisdiction in (
             Jurisdiction.objects.select_related("department")
@@ -50,5 +54,10 @@ def suggest_department(
         ):
             if jurisdiction.covers(request_type, voltage_kv, district):
                 return Suggestion(jurisdiction.department, rule.reason, rule.reason_en)
-        return Suggestion(None, f"{rule.reason}(没有部门的供区覆盖“{district or '未知片区'}”)")
-    return Suggestion(None, "策略中没有匹配的派单规则 / no routing rule matches")
+        return Suggestion(
+            None,
+            f"{rule.reason}（没有部门的供区覆盖“{district or '未知片区'}”）",
+            f"{rule.reason_en or rule.reason} (no department's area covers "
+            f"“{district or 'an unknown district'}”)",
+        )
+    return Suggestion(None, "策略中没有匹配的派单规则", "no routing rule of the policy matches")

@@ -148,7 +148,7 @@ def _readable_policy() -> dict[str, Any]:
     callback = policy.callback
     window = "{0:%H:%M}–{1:%H:%M}"
     return {
-        "title": policy.profile.title,
+        "title": policy.profile.heading,
         "types": types,
         "levels": levels,
         "routing": routing,

@@ -71,7 +71,7 @@
   function announce(container, count) {
     var note = document.querySelector('[data-live-news="' + container.id + '"]');
     if (!note || !count) { return; }
-    note.textContent = (root.dataset.news || "+%(count)s").replace("%(count)s", count);
+    note.textContent = (root.dataset.news || "+COUNT").replace("COUNT", count);
     note.hidden = false;
   }
 
