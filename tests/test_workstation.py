@@ -262,7 +262,7 @@ def test_handover_lists_open_and_only_the_incoming_leader_takes_over(
 def test_reference_pages_speak_the_readers_language(cast: Cast) -> None:
     policy = client_for(cast.agent).get("/policy/").content.decode()
     for code in ("dispatch", "arrival", "urban", "sample", "shift_leader", "shared/reference"):
-        assert f">{code}<" not in policy and code not in policy.split("<main", 1)[1], code
+        assert code not in policy.split("<main", 1)[1], code
     assert "抽样回访" in policy
     english = client_for(cast.agent).get("/policy/", HTTP_ACCEPT_LANGUAGE="en")
     cast.agent.language = "en"
