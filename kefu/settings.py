@@ -92,7 +92,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
-    "axes",
+    "kefu.accounts.admin_words.LoginGuardConfig",  # django-axes
     "kefu.core",
     "kefu.accounts",
     "kefu.customers",

@@ -1,7 +1,9 @@
 """URL map: the API under /api/, the administration under /admin/."""
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.utils.translation import gettext_lazy as _
 
 from kefu.api import api
@@ -11,6 +13,8 @@ admin.site.site_title = _("Kefu administration")
 admin.site.index_title = _("Departments, users, calendar and policy data")
 
 urlpatterns = [
+    # Browsers ask for it by name (the admin's pages do not point to one).
+    path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True)),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

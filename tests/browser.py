@@ -45,7 +45,14 @@ class Desk:
     def __init__(self, page: Page, base: str, folder: Path) -> None:
         self.page, self.base, self.folder, self.step = page, base, folder, 0
         self.errors: list[str] = []
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on(
+            "console",
+            lambda m: (
+                self.errors.append(f"{m.text} ({m.location.get('url', '')})")
+                if m.type == "error"
+                else None
+            ),
+        )
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
         folder.mkdir(parents=True, exist_ok=True)
 

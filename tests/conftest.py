@@ -168,3 +168,9 @@ def database_url_for_subprocess() -> str:
 
 # The headless Chromium of the browser tests (module-scoped), for every test module.
 from tests.browser import browser  # noqa: E402, F401
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: object) -> None:
+    """Tests set and check many passwords; the production hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]

@@ -85,12 +85,19 @@ def test_a_repair_from_intake_to_archive(desk: Desk, cast: Cast) -> None:
     desk.login(cast.crew_khzx)
     assert page.url.endswith("/crew/")
     page.set_viewport_size({"width": 390, "height": 844})  # the crew works from a phone
-    for action in ("acknowledge", "depart", "arrive", "onsite_report", "restore"):
-        card = page.locator("article.crew-card", has_text=number)
+    steps = [
+        ("acknowledge", "acknowledged"),
+        ("depart", "departed"),
+        ("arrive", "arrived"),
+        ("onsite_report", "on_site_reported"),
+        ("restore", "restored"),
+    ]
+    for action, then in steps:
+        card = page.locator(f"#job-{number}")
         if action == "onsite_report":
             card.locator("textarea").fill("表箱进线烧断,已更换")
         card.locator("button[type=submit]").click()
-        page.wait_for_load_state("networkidle")
+        page.locator(f"#job-{number}[data-state='{then}']").wait_for()  # only the card changes
         desk.shot(f"crew-{action}")
     desk.act(number, "reply", result="更换进线,已恢复供电")
     assert desk.state() == "replied"

@@ -170,6 +170,13 @@ def policy(request: HttpRequest) -> HttpResponse:
     return render(request, "web/policy.html", {"policy": _readable_policy()})
 
 
+def _source_label(source: str) -> str:
+    """Where a year's calendar came from, in the reader's words."""
+    if source.startswith("csv:"):
+        return _("the file %(name)s") % {"name": source[4:]}
+    return _("the State Council's published holiday arrangement")
+
+
 @login_required
 @require_safe
 def calendar(request: HttpRequest, year: int | None = None) -> HttpResponse:
@@ -178,6 +185,7 @@ def calendar(request: HttpRequest, year: int | None = None) -> HttpResponse:
     if not 2000 <= year <= 2100:
         raise Http404(_("No such year."))
     days = list(CalendarDay.objects.filter(date__year=year).order_by("date"))
+    covered = CalendarYear.objects.filter(year=year).first()
     months: list[tuple[int, list[CalendarDay | None]]] = []
     for month in range(1, 13):
         in_month = [d for d in days if d.date.month == month]
@@ -191,7 +199,8 @@ def calendar(request: HttpRequest, year: int | None = None) -> HttpResponse:
             "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
             "year": year,
             "months": months,
-            "covered": CalendarYear.objects.filter(year=year).first(),
+            "covered": covered,
+            "source": _source_label(covered.source) if covered else "",
             "special": [d for d in days if d.kind in ("holiday", "makeup")],
         },
     )

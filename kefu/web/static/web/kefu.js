@@ -134,9 +134,12 @@
   }
 
   document.addEventListener("htmx:afterRequest", function (event) {
-    var container = event.detail.elt;
-    if (!container.matches || !container.matches("[data-live]")) { return; }
-    if (!event.detail.successful || !event.detail.xhr) { return; }
+    // Only the container's own poll: a request from inside it (a crew card's tap, whose
+    // form is gone once its card is swapped) is reported on the container too.
+    var config = event.detail.requestConfig;
+    var container = config && config.elt;
+    if (!container || !container.matches || !container.matches("[data-live]")) { return; }
+    if (config.verb !== "get" || !event.detail.successful || !event.detail.xhr) { return; }
     merge(container, event.detail.xhr.responseText);
   });
 

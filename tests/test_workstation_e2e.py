@@ -1,0 +1,339 @@
+"""The workstation in Chromium as a shift uses it: repeat callers linked from every place
+that offers it, live refreshes that never touch what is being typed or chosen, a Chinese
+topic that routes, the leader's counters, intake by keyboard alone, and every page in
+Chinese with no English on it and no console error.
+
+Refreshes are driven by the browser's clock (Playwright's fake timers): forty seconds of a
+shift pass in a moment, without sleeping. Screenshots of every page at 1366×768 (the crew
+page at 390×844) go to var/screenshots/pages/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, Page
+
+from kefu.accounts.models import Department, User
+from kefu.callbacks.models import CallbackTask
+from kefu.contact.services import sign_handover
+from kefu.supervision.sweep import sweep
+from kefu.tickets import services
+from kefu.tickets.models import WorkOrder
+from tests.browser import PASSWORD, SHOTS, Desk
+from tests.conftest import Cast
+from tests.flows import accept, dispatch
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+PAGES = SHOTS / "pages"
+DESK = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def desk(browser: Browser, live_server: Any, cast: Cast) -> Iterator[Desk]:
+    for user in User.objects.all():
+        user.set_password(PASSWORD)
+        user.save()
+    context = browser.new_context(locale="zh-CN", viewport=DESK)
+    desk = Desk(context.new_page(), live_server.url, PAGES)
+    yield desk
+    context.close()
+    assert desk.errors == [], desk.errors
+
+
+def _pick_customer(page: Page, text: str, account: str) -> None:
+    page.wait_for_function("window.htmx !== undefined")
+    page.fill("#customer-search", text)
+    page.wait_for_selector(f"#customer-results button[data-account='{account}']")
+    page.click(f"#customer-results button[data-account='{account}']")
+    page.wait_for_selector("#customer-profile")
+
+
+def test_a_repeat_caller_is_linked_from_each_of_the_three_places(desk: Desk, cast: Cast) -> None:
+    fault = dispatch(cast, accept(cast, "repair"))
+    page = desk.page
+    desk.login(cast.agent)
+    account = cast.urban.account_number
+
+    # 1. The customer panel: 关联本次来电 beside the open order.
+    desk.go("/intake/")
+    _pick_customer(page, account, account)
+    page.locator("#customer-profile button.link-call").click()
+    page.wait_for_url(re.compile(rf"/orders/{fault.number}/$"))
+    assert "客户就此工单再次来电" in page.content() or "已记录在工单" in page.content()
+
+    # 2. The duplicate warning after saving a new repair for the same customer.
+    desk.go("/intake/")
+    _pick_customer(page, account, account)
+    page.fill("#id_description", "又停电了")
+    page.click("#save-order")
+    page.wait_for_selector(".warning button.link-call")
+    # The page answers the suspected duplicate with 409, as it should; Chromium logs it.
+    desk.errors = [e for e in desk.errors if "status of 409" not in e]
+    desk.shot("intake-duplicate-warning")
+    page.locator(".warning button.link-call").first.click()
+    page.wait_for_url(re.compile(rf"/orders/{fault.number}/$"))
+
+    # 3. The preview, before saving.
+    desk.go("/intake/")
+    _pick_customer(page, account, account)
+    page.fill("#id_description", "第三次来电催促")
+    page.wait_for_selector("#preview button.link-call")
+    page.locator("#preview button.link-call").click()
+    page.wait_for_url(re.compile(rf"/orders/{fault.number}/$"))
+
+    fault.refresh_from_db()
+    assert fault.urge_count == 3
+    assert WorkOrder.objects.filter(request_type="repair").count() == 1
+
+
+def _refresh(page: Page, url_part: str, seconds: int) -> None:
+    """Let `seconds` of the shift pass on the page's clock and wait for its refresh."""
+    with page.expect_response(lambda r: url_part in r.url and r.request.method == "GET"):
+        page.clock.run_for(seconds * 1000)
+    page.evaluate("new Promise(requestAnimationFrame)")  # the merge has run
+
+
+def test_a_crew_types_for_forty_seconds_across_refreshes_and_loses_nothing(
+    desk: Desk, cast: Cast
+) -> None:
+    crew = cast.crew_khzx
+    typing = dispatch(cast, accept(cast, "repair"))
+    services.acknowledge_order(actor=crew, number=typing.number)
+    services.arrive(actor=crew, number=typing.number)
+    page = desk.page
+    page.set_viewport_size(PHONE)
+    page.clock.install()
+    desk.login(crew)
+    assert page.url.endswith("/crew/")
+    box = page.locator(f"#findings-{typing.number}")
+    box.click()
+    box.press_sequentially("表箱进线")
+    _refresh(page, "/crew/", 15)
+    # Meanwhile the center dispatches a new job to the crew.
+    fresh = dispatch(cast, accept(cast, "repair", cast.urban_neighbour))
+    box.press_sequentially("烧断，")
+    _refresh(page, "/crew/", 15)
+    page.wait_for_selector(f"#job-{fresh.number}.is-new")  # announced, not forced into view
+    assert page.locator("[data-live-news='crew-cards']").is_visible()
+    box.press_sequentially("已更换")
+    page.clock.run_for(10_000)
+    assert box.input_value() == "表箱进线烧断，已更换"
+    assert page.evaluate("document.activeElement.id") == f"findings-{typing.number}"
+    desk.shot("crew-typing-across-refreshes")
+    box.locator("xpath=ancestor::form").locator("button[type=submit]").click()
+    page.wait_for_selector(f"#job-{typing.number} button:has-text('已送电')")
+    typing.refresh_from_db()
+    assert typing.state == "on_site_reported"
+    desk.shot("crew-after-report")
+
+
+def test_a_callback_answer_survives_refreshes_and_nothing_is_preselected(
+    desk: Desk, cast: Cast
+) -> None:
+    order = dispatch(cast, accept(cast, "complaint", topic="billing"))
+    services.acknowledge_order(actor=cast.yxb, number=order.number)
+    services.reply_order(actor=cast.yxb, number=order.number, result="已处理")
+    services.approve_order(actor=cast.leader, number=order.number)
+    task = CallbackTask.objects.get(incident=order)
+    page = desk.page
+    page.clock.install()
+    desk.login(cast.agent)
+    desk.go("/callbacks/")
+    answer = page.locator(f"#sat-{task.pk}")
+    assert answer.input_value() == ""
+    answer.select_option("basically_satisfied")
+    page.locator("h1").click()  # the agent looks away: the choice is not sent yet
+    _refresh(page, "/callbacks/", 30)
+    _refresh(page, "/callbacks/", 30)
+    assert answer.input_value() == "basically_satisfied"
+    answer.locator("xpath=ancestor::form").locator("button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    task.refresh_from_db()
+    assert (task.status, task.satisfaction) == ("done", "basically_satisfied")
+
+
+def test_a_chinese_topic_routes_a_complaint_to_the_right_department(desk: Desk, cast: Cast) -> None:
+    page = desk.page
+    desk.login(cast.agent)
+    desk.go("/intake/")
+    _pick_customer(page, cast.rural.account_number, cast.rural.account_number)
+    page.select_option("#id_request_type", "complaint")
+    assert page.locator("#id_area_class").is_hidden()  # a repair's field
+    assert page.locator("#id_supply_scheme").is_hidden()
+    page.select_option("#id_topic", label="停电")
+    page.fill("#id_description", "一周停电三次")
+    page.locator("#suggested-department", has_text="调度中心").wait_for()
+    desk.shot("intake-complaint-topic")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_url(re.compile(r"/orders/\d{13}/$"))
+    order = WorkOrder.objects.get(request_type="complaint")
+    assert order.holder == Department.objects.get(code="DDZX")
+
+
+def test_keyboard_only_intake_with_the_arrow_keys(desk: Desk, cast: Cast) -> None:
+    page = desk.page
+    desk.login(cast.agent)
+    desk.go("/intake/")
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.id === 'customer-search'"
+        " && window.htmx !== undefined"
+    )
+    page.keyboard.type("51000000")  # every cast customer's account starts so
+    page.wait_for_selector("#customer-results [role=option]")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowDown")  # the second suggestion
+    second = page.evaluate("document.activeElement.dataset.account")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#customer-profile")
+    assert page.evaluate("document.activeElement.id") == "id_request_type"
+    page.keyboard.press("Tab")  # channel
+    page.keyboard.press("Tab")  # what the customer says
+    page.keyboard.type("家里停电了")
+    save = page.locator("#save-order")
+    box = save.bounding_box()
+    assert box is not None
+    assert box["y"] + box["height"] <= DESK["height"]  # the save button is in view
+    assert "Ctrl" in save.inner_text()
+    page.keyboard.press("Control+Enter")
+    page.wait_for_url(re.compile(r"/orders/\d{13}/$"))
+    order = WorkOrder.objects.get()
+    assert order.customer is not None
+    assert order.customer.account_number == second
+    # Escape closes the suggestions and returns to the search box.
+    desk.go("/intake/")
+    page.wait_for_function("window.htmx !== undefined")
+    page.keyboard.type("51000000")
+    page.wait_for_selector("#customer-results [role=option]")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Escape")
+    assert page.locator("#customer-results [role=option]").count() == 0
+    assert page.evaluate("document.activeElement.id") == "customer-search"
+
+
+def _busy_shift(cast: Cast) -> dict[str, str]:
+    """Enough of a shift for every page to have something on it."""
+    for _ in range(18):
+        dispatch(cast, accept(cast, "complaint", cast.remote, topic="billing"))
+    repair = dispatch(cast, accept(cast, "repair"))
+    services.acknowledge_order(actor=cast.crew_khzx, number=repair.number)
+    returned = dispatch(cast, accept(cast, "complaint", cast.rural, topic="billing"))
+    services.return_order(actor=cast.yxb, number=returned.number, reason="非本部门")
+    replied = dispatch(cast, accept(cast, "complaint", cast.business, topic="billing"))
+    services.acknowledge_order(actor=cast.yxb, number=replied.number)
+    services.reply_order(actor=cast.yxb, number=replied.number, result="已处理")
+    approved = dispatch(cast, accept(cast, "suggestion", cast.urban_neighbour, topic="service"))
+    services.acknowledge_order(actor=cast.yxb, number=approved.number)
+    services.reply_order(actor=cast.yxb, number=approved.number, result="已采纳")
+    services.approve_order(actor=cast.leader, number=approved.number)
+    sweep()
+    handover = sign_handover(actor=cast.leader, shift_start=timezone.now() - dt.timedelta(hours=8))
+    return {"repair": repair.number, "replied": replied.number, "handover": str(handover.pk)}
+
+
+def test_the_leaders_counters_equal_the_apis_and_fit_the_screen(desk: Desk, cast: Cast) -> None:
+    _busy_shift(cast)
+    page = desk.page
+    desk.login(cast.leader)
+    assert page.url.endswith("/board/")
+    summary = page.request.get(desk.base + "/api/supervision/summary").json()
+    for name in ("overdue", "due_soon", "undispatched", "returned", "to_review", "callbacks_due"):
+        shown = page.locator(f"#count-{name} .value").inner_text()
+        assert int(shown) == summary[name], name
+    # Readable without scrolling: the counters and the top fifteen rows.
+    counters = page.locator("#counters").bounding_box()
+    fifteenth = page.locator("#order-rows tr").nth(14).bounding_box()
+    assert counters is not None
+    assert fifteenth is not None
+    assert counters["y"] >= 0
+    assert fifteenth["y"] + fifteenth["height"] <= DESK["height"]
+    desk.shot("board-1366x768")
+    # A counter is a link to its list.
+    page.click("#count-returned")
+    page.wait_for_url(re.compile(r"state=returned"))
+    assert page.locator("#order-rows tr[data-key]").count() == summary["returned"]
+
+
+#: Latin words that may stand on a Chinese page: names and codes, not English text.
+ALLOWED = {
+    "Kefu",
+    "kV",
+    "VIP",
+    "IVR",
+    "API",
+    "SMS",
+    "Ctrl",
+    "Enter",
+    "Esc",
+    "Tab",
+    "CSV",
+    "ARPU",
+    "KB",
+    "English",
+}
+
+
+def _latin_words(page: Page) -> set[str]:
+    text = page.evaluate(
+        """() => document.body.innerText + " " + Array.from(document.querySelectorAll(
+            "[title],[placeholder],[aria-label],option")).map(e => [e.title, e.placeholder,
+            e.getAttribute("aria-label"), e.tagName === "OPTION" ? e.textContent : ""].join(" "))
+            .join(" ")"""
+    )
+    return {w.lower() for w in re.findall(r"[A-Za-z]{2,}", text)}  # CSS may upper-case
+
+
+def test_every_page_in_chinese_has_no_english_and_no_console_error(desk: Desk, cast: Cast) -> None:
+    shift = _busy_shift(cast)
+    names = {u.username for u in User.objects.all()} | {u.full_name for u in User.objects.all()}
+    allowed = ALLOWED | {w for n in names for w in re.findall(r"[A-Za-z]{2,}", n)}
+    allowed |= {w for d in Department.objects.all() for w in re.findall(r"[A-Za-z]{2,}", d.code)}
+    allowed = {w.lower() for w in allowed}
+    visits = [
+        (cast.agent, "intake", "/intake/"),
+        (cast.agent, "board-agent", "/board/"),
+        (cast.agent, "callbacks", "/callbacks/"),
+        (cast.agent, "messages", "/messages/"),
+        (cast.agent, "order", f"/orders/{shift['replied']}/"),
+        (cast.agent, "customer", f"/customers/{cast.urban.account_number}/"),
+        (cast.agent, "policy", "/policy/"),
+        (cast.agent, "calendar", "/calendar/2026/"),
+        (cast.agent, "profile", "/profile/"),
+        (cast.leader, "board", "/board/"),
+        (cast.leader, "review", "/review/"),
+        (cast.leader, "order-review", f"/orders/{shift['replied']}/"),
+        (cast.leader, "handover", "/handover/"),
+        (cast.leader, "handover-detail", f"/handover/{shift['handover']}/"),
+        (cast.leader, "department", "/departments/YXB/"),
+        (cast.yxb, "inbox", "/inbox/"),
+        (cast.crew_khzx, "crew", "/crew/"),
+        (cast.admin, "admin", "/admin/"),
+    ]
+    english: dict[str, set[str]] = {}
+    current = None
+    for user, name, path in visits:
+        if user != current:
+            desk.login(user)
+            current = user
+        desk.page.set_viewport_size(PHONE if name == "crew" else DESK)
+        desk.go(path)
+        desk.page.wait_for_load_state("networkidle")
+        desk.page.screenshot(path=str(PAGES / f"{name}.png"), full_page=True)
+        found = _latin_words(desk.page) - allowed
+        if found:
+            english[name] = found
+    desk.page.context.clear_cookies()
+    desk.page.set_viewport_size(DESK)
+    desk.go("/login/")
+    desk.page.screenshot(path=str(PAGES / "login.png"))
+    if found := _latin_words(desk.page) - allowed:
+        english["login"] = found
+    assert english == {}, {page: sorted(words) for page, words in english.items()}
