@@ -243,7 +243,8 @@ def page_names() -> set[str]:
     return {
         str(name)
         for route, name in _patterns(get_resolver())
-        if not route.startswith(("api/", "admin/", "i18n/"))
+        # favicon.ico is a redirect to a static file for browsers that ask it, not a page
+        if not route.startswith(("api/", "admin/", "i18n/", "favicon.ico"))
     }
 
 
