@@ -171,6 +171,16 @@ from tests.browser import browser  # noqa: E402, F401
 
 
 @pytest.fixture(autouse=True)
+def _fresh_process_caches() -> Iterator[None]:
+    """Each test's database is new: what a process cached for the last one must go."""
+    from kefu.core.caches import clear_local
+
+    clear_local()
+    yield
+    clear_local()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: object) -> None:
     """Tests set and check many passwords; the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]

@@ -25,7 +25,7 @@ def test_limits_read_as_written() -> None:
     assert Limit.parse("2 hours") == Limit(120, Unit.MINUTES)
     assert Limit.parse("1 working day") == Limit(1, Unit.WORKING_DAYS)
     assert Limit.parse("2 months") == Limit(2, Unit.MONTHS)
-    assert Limit.parse("immediately") == Limit(0, Unit.MINUTES)
+    assert Limit.parse("immediately") == Limit(0, Unit.MINUTES, immediate=True)
     with pytest.raises(ValueError, match="not a time limit"):
         Limit.parse("five minutes")
 

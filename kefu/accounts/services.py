@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import getpass
 import hashlib
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.models import ApiToken, AuditEvent, Department, User
 from kefu.accounts.roles import HOLDERS, Role
+from kefu.core.caches import process_keyed
 from kefu.core.errors import IllegalTransition, InvalidInput, NotFound
 
 TOKEN_PREFIX = "kefu_"
@@ -178,17 +180,26 @@ def _note_use(token: ApiToken, now: dt.datetime) -> None:
     if token.last_used_at is not None and now - token.last_used_at < LAST_USED_RESOLUTION:
         return
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now  # the cached row: the next minute's requests write nothing
+
+
+@process_keyed
+def _live_token(digest: str) -> ApiToken | None:
+    """The unrevoked token of an active user with this digest, its user and department."""
+    return (
+        ApiToken.objects.select_related("user", "user__department")
+        .filter(digest=digest, revoked_at=None, user__is_active=True)
+        .first()
+    )
 
 
 def user_for_token(secret: str) -> User | None:
-    """One indexed lookup by digest: no password hasher on the hot path."""
+    """No SQL for a token this process has seen (until the configuration changes), and no
+    password hasher on the hot path: the digest is the key."""
     now = timezone.now()
-    token = (
-        ApiToken.objects.select_related("user", "user__department")
-        .filter(digest=token_digest(secret), revoked_at=None, user__is_active=True)
-        .first()
-    )
+    token = _live_token(token_digest(secret))
     if token is None or (token.expires_at is not None and token.expires_at <= now):
         return None
     _note_use(token, now)
-    return token.user
+    # A copy per request: whatever a request sets on its user stays with that request.
+    return copy.copy(token.user)

@@ -14,3 +14,19 @@ class CoreConfig(AppConfig):
         from kefu.core.policy import active_policy
 
         active_policy()
+        from django.db.models.signals import post_delete, post_save
+
+        from kefu.core.models import CalendarDay, CalendarYear
+
+        # Each process caches the calendar (kefu.core.caches). A year's load deletes and
+        # bulk-inserts its days and says so itself; a receiver on the days' deletion would
+        # turn that one DELETE into 365.
+        post_save.connect(_changed, sender=CalendarDay, dispatch_uid="cache-CalendarDay")
+        post_save.connect(_changed, sender=CalendarYear, dispatch_uid="cache-CalendarYear")
+        post_delete.connect(_changed, sender=CalendarYear, dispatch_uid="cache-del-CalendarYear")
+
+
+def _changed(sender: type, **kwargs: object) -> None:
+    from kefu.core.caches import configuration_changed
+
+    configuration_changed()

@@ -2,7 +2,8 @@
 
 Deadlines in working days follow the Chinese civil rule: the starting day is not counted,
 and the limit ends at 24:00 of the N-th working day after it. Days of a year the calendar
-table does not cover are assumed Monday–Friday and the answer is marked provisional.
+table does not cover are guessed (Monday–Friday without the statutory holidays) and the
+answer is marked provisional.
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
+
+from kefu.core.caches import process_cached
+from kefu.core.statutory import statutory_holidays
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -35,37 +39,61 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=BEIJING)
 
 
-def covered_years() -> set[int]:
-    # Models are imported on use, so that a policy file can be checked without Django set up.
-    from kefu.core.models import CalendarYear
+class WorkingCalendar:
+    """The official calendar as this process knows it: the covered years, and each covered
+    year's working flags read once, when first needed (one SELECT per year)."""
 
-    return set(CalendarYear.objects.values_list("year", flat=True))
+    def __init__(self) -> None:
+        # Models are imported on use, so that a policy file can be checked without Django.
+        from kefu.core.models import CalendarYear
+
+        self.covered = frozenset(CalendarYear.objects.values_list("year", flat=True))
+        self._flags: dict[int, dict[dt.date, bool]] = {}
+
+    def flags(self, year: int) -> dict[dt.date, bool]:
+        if year not in self._flags:
+            from kefu.core.models import CalendarDay
+
+            self._flags[year] = dict(
+                CalendarDay.objects.filter(date__year=year).values_list("date", "is_working_day")
+            )
+        return self._flags[year]
+
+    def working(self, day: dt.date) -> bool | None:
+        """The table's answer, or None for a day of a year it does not cover."""
+        if day.year not in self.covered:
+            return None
+        return self.flags(day.year).get(day)
+
+
+@process_cached
+def working_calendar() -> WorkingCalendar:
+    return WorkingCalendar()
+
+
+def covered_years() -> set[int]:
+    return set(working_calendar().covered)
+
+
+def guessed_working(day: dt.date) -> bool:
+    """For a year the table lacks: Monday–Friday except the statutory holidays (the make-up
+    working days of that year are not known, so the answer stays provisional)."""
+    return day.weekday() < 5 and day not in statutory_holidays(day.year)
 
 
 class _Days:
-    """Working flags for a growing window of days after a start, fetched in few queries."""
+    """Working flags of the days after a start, remembering which years had to be guessed."""
 
     def __init__(self, start: dt.date) -> None:
-        self.covered = covered_years()
-        self.flags: dict[dt.date, bool] = {}
-        self.fetched_until = start
+        self.calendar = working_calendar()
         self.missing: set[int] = set()
 
     def is_working(self, day: dt.date) -> bool:
-        if day > self.fetched_until:
-            from kefu.core.models import CalendarDay
-
-            until = day + dt.timedelta(days=60)
-            self.flags.update(
-                CalendarDay.objects.filter(date__gt=self.fetched_until, date__lte=until)
-                .values_list("date", "is_working_day")
-                .iterator()
-            )
-            self.fetched_until = until
-        if day.year in self.covered and day in self.flags:
-            return self.flags[day]
+        known = self.calendar.working(day)
+        if known is not None:
+            return known
         self.missing.add(day.year)
-        return day.weekday() < 5
+        return guessed_working(day)
 
 
 def nth_working_day_after(start: dt.date, n: int) -> DayAnswer:

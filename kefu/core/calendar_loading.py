@@ -17,8 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core.caches import configuration_changed
 from kefu.core.errors import InvalidInput
 from kefu.core.models import Alert, AlertKind, CalendarDay, CalendarYear, DayKind
+from kefu.core.signals import calendar_loaded
 
 if TYPE_CHECKING:
     from kefu.accounts.models import User
@@ -123,8 +125,6 @@ def store_year(year: int, rows: list[DayRow], *, source: str, actor: User | None
 
     Returns how many provisional clocks were recomputed.
     """
-    from kefu.tickets.clocks import recompute_provisional_clocks
-
     with transaction.atomic():
         CalendarDay.objects.filter(date__year=year).delete()
         CalendarDay.objects.bulk_create(
@@ -142,7 +142,10 @@ def store_year(year: int, rows: list[DayRow], *, source: str, actor: User | None
         Alert.objects.filter(
             kind=AlertKind.CALENDAR_MISSING, key=missing_year_key(year), resolved_at=None
         ).update(resolved_at=timezone.now())
-        recomputed = recompute_provisional_clocks(years={year})
+        configuration_changed()
+        # The work orders app recomputes its deadlines (core does not know about orders).
+        answers = calendar_loaded.send(sender=CalendarYear, years={year})
+        recomputed = sum(int(count or 0) for _, count in answers)
     log.info(
         "calendar %s loaded from %s; %s provisional deadlines recomputed", year, source, recomputed
     )

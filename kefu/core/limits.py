@@ -45,12 +45,14 @@ _LIMIT_RE = re.compile(r"^\s*(\d{1,5})\s*([a-z ]+?)\s*$")
 class Limit:
     amount: int
     unit: Unit
+    #: Written "immediately" in the policy: the policy's grace takes its place (limit_for).
+    immediate: bool = False
 
     @classmethod
     def parse(cls, text: str) -> Limit:
         """Read a limit as written in a policy file; ValueError says what is accepted."""
         if text.strip().lower() == "immediately":
-            return cls(0, Unit.MINUTES)
+            return cls(0, Unit.MINUTES, immediate=True)
         match = _LIMIT_RE.match(text.lower())
         if not match or match.group(2) not in _UNIT_WORDS:
             raise ValueError(

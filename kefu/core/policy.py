@@ -222,6 +222,8 @@ class Profile(_Strict):
 
 class Policy(_Strict):
     profile: Profile
+    #: What a limit written "immediately" (立即) allows: the sources give no number.
+    immediately: Limit = Limit(5, Unit.MINUTES)
     types: dict[RequestType, TypePolicy]
     suspension: dict[SuspendReason, SuspensionPolicy]
     topics: dict[str, TopicPolicy] = Field(default_factory=dict)
@@ -229,6 +231,14 @@ class Policy(_Strict):
     callback: CallbackPolicy
     outage_notice: OutageNoticePolicy
     supervision: SupervisionPolicy
+
+    @field_validator("immediately", mode="before")
+    @classmethod
+    def _grace(cls, value: Any) -> Limit:
+        limit = _limit(value)
+        if limit.unit is not Unit.MINUTES or limit.immediate or not 0 < limit.amount <= 60:
+            raise ValueError("immediately is a grace of 1 to 60 minutes, e.g. '5 min'")
+        return limit
 
     @model_validator(mode="after")
     def _clocks_fit_types(self) -> Policy:
@@ -280,7 +290,9 @@ class Policy(_Strict):
             return None
         value = type_policy.limits[clock]
         if isinstance(value, dict):
-            return value[selectors[CLOCK_SELECTORS[clock][0]]]
+            value = value[selectors[CLOCK_SELECTORS[clock][0]]]
+        if value.immediate:
+            return Limit(self.immediately.amount, self.immediately.unit, immediate=True)
         return value
 
     def topic_code(self, text: str) -> str | None:

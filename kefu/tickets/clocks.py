@@ -16,7 +16,12 @@ from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from kefu.accounts.models import Department
-from kefu.core.calendar import beijing_date, working_days_between
+from kefu.core.calendar import (
+    beijing_date,
+    end_of_day,
+    nth_working_day_after,
+    working_days_between,
+)
 from kefu.core.calendar_loading import alert_missing_years
 from kefu.core.limits import Deadline, Limit, Unit, deadline_after
 from kefu.core.policy import AlertLevel, active_policy
@@ -39,10 +44,24 @@ def _deadline(start: dt.datetime, limit: Limit) -> Deadline:
     return deadline
 
 
+def _share_of_working_days(start: dt.datetime, days: int, share: float) -> dt.datetime:
+    """When `share` of a limit of `days` working days has run: the working days counted from
+    the day after `start`, each a whole day, weekends and holidays skipped."""
+    whole, part = divmod(share * days, 1)
+    if part == 0:
+        return end_of_day(nth_working_day_after(beijing_date(start), int(whole)).day)
+    day = nth_working_day_after(beijing_date(start), int(whole) + 1).day
+    return end_of_day(day - dt.timedelta(days=1)) + dt.timedelta(days=part)
+
+
 def level_time(clock: Clock, level: AlertLevel) -> dt.datetime:
-    """When a running clock reaches `level`: a share of its span, or a time past its deadline."""
+    """When a running clock reaches `level`: a share of its limit's own time (working time for
+    a working-day limit), or a time past its deadline."""
     assert clock.deadline is not None
     if level.share is not None:
+        if Unit(clock.effective_unit) is Unit.WORKING_DAYS and clock.effective_amount > 0:
+            at = _share_of_working_days(clock.effective_start, clock.effective_amount, level.share)
+            return min(at, clock.deadline)
         return clock.effective_start + (clock.deadline - clock.effective_start) * level.share
     assert level.after_deadline is not None
     return clock.deadline + dt.timedelta(minutes=level.after_deadline.amount)
@@ -101,8 +120,10 @@ def stop_clock(order: WorkOrder, kind: str, at: dt.datetime) -> Clock | None:
         return None
     clock.status = ClockStatus.DONE
     clock.stopped_at = at
-    # Judged by when the event happened: one reported after the fact may still be on time.
-    clock.late = clock.deadline is not None and at > clock.deadline
+    # Judged by when the event happened: one reported after the fact may still be on time,
+    # unless the sweep already urged it as overtime (nothing was received by the deadline;
+    # the county measures count that, and the reported time stays on the clock beside it).
+    clock.late = (clock.deadline is not None and at > clock.deadline) or urged_overtime(clock)
     clock.next_alert_at = None
     clock.save(update_fields=["status", "stopped_at", "late", "next_alert_at"])
     return clock
@@ -195,18 +216,31 @@ def refresh_order_deadline(order: WorkOrder) -> None:
 
 
 def recompute_provisional_clocks(years: set[int]) -> int:
-    """After a calendar year is loaded: recompute the deadlines that guessed Monday–Friday."""
+    """After a calendar year is loaded: recompute every deadline that had to guess it.
+
+    Finished stages too: one judged late against the guess is judged again against the
+    real calendar (a stage urged as overtime stays overtime: the urge went out). Each
+    recomputed clock gets an event on its order.
+    """
     count = 0
-    clocks = Clock.objects.filter(provisional=True, status=ClockStatus.OPEN).select_related("order")
+    provisional = (
+        Clock.objects.filter(provisional=True)
+        .exclude(status=ClockStatus.PAUSED)  # a paused clock has no deadline until it resumes
+        .select_related("order")
+    )
     now = timezone.now()
-    for clock in clocks:
+    for clock in provisional:
         deadline = deadline_after(clock.effective_start, clock.effective_limit)
-        if deadline.missing_years & years:
-            continue  # still guessing the year just loaded: cannot happen, kept for safety
-        old = clock.deadline
+        old_deadline, old_late = clock.deadline, clock.late
         clock.deadline, clock.provisional = deadline.at, deadline.provisional
-        schedule_next_alert(clock)
-        clock.save(update_fields=["deadline", "provisional", "next_alert_at"])
+        if clock.status == ClockStatus.OPEN:
+            schedule_next_alert(clock)
+        elif clock.stopped_at is not None:
+            voided_return = clock.status == ClockStatus.VOID and clock.kind == "return"
+            clock.late = not voided_return and (
+                urged_overtime(clock) or clock.stopped_at > deadline.at
+            )
+        clock.save(update_fields=["deadline", "provisional", "next_alert_at", "late"])
         order = clock.order
         refresh_order_deadline(order)
         WorkOrder.objects.filter(pk=order.pk).update(
@@ -221,14 +255,23 @@ def recompute_provisional_clocks(years: set[int]) -> int:
             note=f"calendar loaded for {sorted(years)}",
             old={
                 "clock": clock.kind,
-                "deadline": old.isoformat() if old else None,
+                "deadline": old_deadline.isoformat() if old_deadline else None,
+                "late": old_late,
                 "provisional": True,
             },
             new={
                 "clock": clock.kind,
                 "deadline": deadline.at.isoformat(),
+                "late": clock.late,
                 "provisional": deadline.provisional,
             },
         )
         count += 1
     return count
+
+
+def urged_overtime(clock: Clock) -> bool:
+    """Whether the sweep reached the policy's overtime level on this clock: the answer was
+    not received in time, whatever time of occurrence is reported for it later."""
+    reached = active_policy().supervision.levels[: clock.urge_level]
+    return any(level.overtime for level in reached)
