@@ -29,7 +29,13 @@ class Count:
 def counted() -> Iterator[Count]:
     count = Count()
 
-    def wrapper(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+    def wrapper(
+        execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        if sql.lstrip().upper().startswith("BEGIN"):
+            # SQLite's BEGIN IMMEDIATE (PostgreSQL's BEGIN is not sent through here): the
+            # transaction is counted by its commit, not as a statement.
+            return execute(sql, params, many, context)
         count.statements += 1
         count.sql.append(sql)
         if connection.get_autocommit() and not connection.in_atomic_block:

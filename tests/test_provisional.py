@@ -9,9 +9,9 @@ import pytest
 
 from kefu.core.calendar_loading import csv_year_days, store_year
 from kefu.core.models import Alert
+from kefu.tickets import services
 from kefu.tickets.models import OrderEvent
 from tests.conftest import Cast, bj
-from kefu.tickets import services
 from tests.flows import accept, clock, dispatch, holder_user
 
 Freeze = Callable[[str], dt.datetime]

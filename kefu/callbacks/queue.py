@@ -51,12 +51,13 @@ def enqueue_callbacks(order: WorkOrder, approved_at: dt.datetime) -> list[Callba
     type_policy = policy.type_policy(order.request_type)
     if type_policy is None or type_policy.callback == "none":
         return []
+    linked = list(
+        WorkOrder.objects.filter(parent=order, state=State.LINKED).select_related("customer")
+    )
     if type_policy.callback == "all":
-        calls = [order]
+        # Every caller of these types is called back (100 %), the ones linked to it too.
+        calls = [order, *linked]
     else:
-        linked = list(
-            WorkOrder.objects.filter(parent=order, state=State.LINKED).select_related("customer")
-        )
         calls = repair_sample([order, *linked], policy.callback.sample_share, order.number)
     restored = order.events.filter(kind="restored").order_by("-occurred_at").first()
     earliest = earliest_call(
