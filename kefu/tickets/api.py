@@ -18,6 +18,7 @@ from kefu.core.schema_types import OrderNumber
 from kefu.tickets import services
 from kefu.tickets.filters import OrderFilter, filter_orders, with_relations
 from kefu.tickets.models import OrderEvent, WorkOrder
+from kefu.tickets.receipts import in_hand
 from kefu.tickets.schemas import (
     ActionIn,
     AnswerIn,
@@ -52,6 +53,14 @@ def _read(user: User, number: str, *, with_events: bool = True) -> dict[str, Any
     if order is None:
         raise NotFound(_("no work order %(number)s"), field="number", number=number)
     return order_out(order, user, with_events=with_events)
+
+
+def _receipt(user: User, order: WorkOrder) -> dict[str, Any]:
+    """The answer to an intake: from the rows the service holds, or read back if it had to
+    hand the order on (dispatched in the same step)."""
+    if in_hand(order):
+        return order_out(order, user, with_events=True)
+    return _read(user, order.number)
 
 
 def _intake(payload: OrderIn) -> services.Intake:
@@ -92,13 +101,13 @@ def create_order(request: HttpRequest, payload: OrderIn) -> Status[dict[str, Any
         kind = "urged" if outcome.urged else "linked"
         return Status(
             200 if outcome.urged else 201,
-            {"outcome": kind, "order": _read(user, outcome.order.number)},
+            {"outcome": kind, "order": _receipt(user, outcome.order)},
         )
     if payload.answer is not None:
         order = services.answer_at_intake(
             actor=user, intake=intake, answer=payload.answer, accepted_at=payload.accepted_at
         )
-        return Status(201, {"outcome": "answered", "order": _read(user, order.number)})
+        return Status(201, {"outcome": "answered", "order": _receipt(user, order)})
     order = services.accept_order(
         actor=user,
         intake=intake,
@@ -107,7 +116,7 @@ def create_order(request: HttpRequest, payload: OrderIn) -> Status[dict[str, Any
         dispatch_to=payload.dispatch_to,
         override_reason=payload.override_reason,
     )
-    return Status(201, {"outcome": "created", "order": _read(user, order.number)})
+    return Status(201, {"outcome": "created", "order": _receipt(user, order)})
 
 
 @router.post(

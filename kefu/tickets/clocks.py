@@ -61,7 +61,7 @@ def level_time(clock: Clock, level: AlertLevel) -> dt.datetime:
     if level.share is not None:
         if Unit(clock.effective_unit) is Unit.WORKING_DAYS and clock.effective_amount > 0:
             at = _share_of_working_days(clock.effective_start, clock.effective_amount, level.share)
-            return min(at, clock.deadline)
+            return min(at, clock.deadline).astimezone(dt.UTC)
         return clock.effective_start + (clock.deadline - clock.effective_start) * level.share
     assert level.after_deadline is not None
     return clock.deadline + dt.timedelta(minutes=level.after_deadline.amount)
@@ -81,32 +81,58 @@ def schedule_next_alert(clock: Clock) -> None:
         clock.next_alert_at = level_time(clock, levels[clock.urge_level])
 
 
-def start_clock(
-    order: WorkOrder, kind: str, at: dt.datetime, department: Department | None = None
+def new_clock(
+    order: WorkOrder,
+    kind: str,
+    at: dt.datetime,
+    department: Department | None = None,
+    *,
+    round: int = 1,
 ) -> Clock | None:
-    """Start `kind` if the policy sets a limit for it on this order; else nothing."""
+    """An unsaved clock of `kind` if the policy sets a limit for it on this order."""
     limit = active_policy().limit_for(order.request_type, kind, order.selectors())
     if limit is None:
         return None
-    previous = order.clocks.filter(kind=kind).order_by("-round").first()
     deadline = _deadline(at, limit)
     clock = Clock(
         order=order,
         kind=kind,
         department=department,
-        round=previous.round + 1 if previous else 1,
+        round=round,
         started_at=at,
         limit_amount=limit.amount,
         limit_unit=limit.unit.value,
         effective_start=at,
         effective_amount=limit.amount,
         effective_unit=limit.unit.value,
-        deadline=deadline.at,
+        deadline=deadline.at.astimezone(dt.UTC),
         provisional=deadline.provisional,
     )
     schedule_next_alert(clock)
-    clock.save()
     return clock
+
+
+def start_clock(
+    order: WorkOrder, kind: str, at: dt.datetime, department: Department | None = None
+) -> Clock | None:
+    """Start `kind` (its next round) if the policy sets a limit for it on this order."""
+    previous = order.clocks.filter(kind=kind).order_by("-round").first()
+    clock = new_clock(order, kind, at, department, round=previous.round + 1 if previous else 1)
+    if clock is not None:
+        clock.save()
+    return clock
+
+
+def summarize(order: WorkOrder, clocks: Iterable[Clock]) -> None:
+    """The order's summary columns from clocks in hand (a new order's, say): no query."""
+    clocks = list(clocks)
+    running = [
+        c.deadline
+        for c in clocks
+        if c.status == ClockStatus.OPEN and c.kind not in PERMISSION_CLOCKS and c.deadline
+    ]
+    order.next_deadline = min(running, default=None)
+    order.is_late = any(c.late for c in clocks)
 
 
 def running(order: WorkOrder, kinds: Iterable[str]) -> list[Clock]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from kefu.accounts.models import Department, Jurisdiction
+from kefu.core.caches import process_cached
 from kefu.core.policy import active_policy, in_language
 
 
@@ -19,6 +20,22 @@ class Suggestion:
     def explanation(self) -> str:
         """The reason in the reader's language, where the policy gives one."""
         return in_language(self.reason, self.reason_en)
+
+
+@process_cached
+def active_departments() -> dict[str, Department]:
+    """The active departments by code (cached per process; see kefu.core.caches)."""
+    return {d.code: d for d in Department.objects.filter(active=True)}
+
+
+@process_cached
+def active_jurisdictions() -> list[Jurisdiction]:
+    """The active departments' jurisdictions in the order routing asks them."""
+    return list(
+        Jurisdiction.objects.select_related("department")
+        .filter(department__active=True)
+        .order_by("department__code", "id")
+    )
 
 
 def suggest_department(
@@ -39,7 +56,7 @@ def suggest_department(
         ):
             continue
         if rule.department:
-            department = Department.objects.filter(code=rule.department, active=True).first()
+            department = active_departments().get(rule.department)
             if department is None:
                 return Suggestion(
                     None,
@@ -47,11 +64,7 @@ def suggest_department(
                     f"{rule.reason_en or rule.reason} (department {rule.department} is not set up)",
                 )
             return Suggestion(department, rule.reason, rule.reason_en)
-        for jurisdiction in (
-            Jurisdiction.objects.select_related("department")
-            .filter(department__active=True)
-            .order_by("department__code", "id")
-        ):
+        for jurisdiction in active_jurisdictions():
             if jurisdiction.covers(request_type, voltage_kv, district):
                 return Suggestion(jurisdiction.department, rule.reason, rule.reason_en)
         return Suggestion(

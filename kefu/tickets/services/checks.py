@@ -1,0 +1,248 @@
+"""Checks every service shares: who may act, when it happened, the locked row, the event.
+
+A transition locks the order, checks the actor's role (and, for holders, that their
+department holds the order), the state and the time, applies its change and its clocks,
+and writes its event in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kefu.accounts.models import Department, DepartmentKind, User
+from kefu.accounts.roles import ACTION_ROLES, HOLDER_ACTIONS, HOLDERS, Role
+from kefu.core.calendar import BEIJING
+from kefu.core.errors import (
+    Conflict,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
+from kefu.core.vocabulary import (
+    RequestType,
+)
+from kefu.tickets import clocks
+from kefu.tickets.actions import ACTION_LABELS
+from kefu.tickets.models import OrderEvent, WorkOrder
+from kefu.tickets.states import State, move_for
+from kefu.tickets.visibility import orders_visible_to
+
+EVENT_KINDS = {
+    "dispatch": "dispatched",
+    "return": "returned",
+    "acknowledge": "acknowledged",
+    "depart": "departed",
+    "arrive": "arrived",
+    "onsite_report": "on_site_reported",
+    "restore": "restored",
+    "application_step": "application_step",
+    "reply": "replied",
+    "approve": "approved",
+    "send_back": "sent_back",
+    "callback": "called_back",
+    "archive": "archived",
+    "answer": "answered",
+    "cancel": "cancelled",
+    "suspend": "suspended",
+    "resume": "resumed",
+    "urge": "customer_urged",
+}
+
+
+# --- checks shared by every transition -------------------------------------------------
+
+
+def beijing_text(when: dt.datetime) -> str:
+    return when.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def choices_text(choices: type[models.TextChoices]) -> str:
+    return "、".join(str(label) for label in choices.labels)
+
+
+def authorize(actor: User, action: str, order: WorkOrder | None = None) -> None:
+    role = Role(actor.role)
+    if role not in ACTION_ROLES[action]:
+        raise PermissionDenied(
+            _("a %(role)s may not do this: %(action)s"),
+            role=role.label,
+            action=ACTION_LABELS.get(action, action),
+        )
+    if (
+        order is not None
+        and action in HOLDER_ACTIONS
+        and role in HOLDERS
+        and (order.holder_id is None or order.holder_id != actor.department_id)
+    ):
+        raise PermissionDenied(
+            _("order %(number)s is not held by your department"), number=order.number
+        )
+
+
+def checked_time(
+    when: dt.datetime | None, *, not_before: dt.datetime | None, field: str = "occurred_at"
+) -> dt.datetime:
+    now = timezone.now()
+    if when is None:
+        return max(now, not_before) if not_before else now
+    if timezone.is_naive(when):
+        raise InvalidInput(
+            _("%(name)s needs a time zone offset, e.g. +08:00"), field=field, name=field
+        )
+    if when > now:
+        raise InvalidInput(_("%(when)s is in the future"), field=field, when=beijing_text(when))
+    # Stored and answered in UTC, as the database gives it back: a receipt built from the
+    # rows in hand reads the same as one read back.
+    when = when.astimezone(dt.UTC)
+    if not_before is not None and when < not_before:
+        raise InvalidInput(
+            _("%(when)s is before the order's previous event at %(previous)s"),
+            field=field,
+            when=beijing_text(when),
+            previous=beijing_text(not_before),
+        )
+    return when
+
+
+def record_event(
+    order: WorkOrder,
+    kind: str,
+    actor: User | None,
+    when: dt.datetime,
+    *,
+    note: str = "",
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+) -> OrderEvent:
+    return OrderEvent.objects.create(
+        order=order,
+        kind=kind,
+        actor=actor,
+        department_id=actor.department_id if actor else None,
+        occurred_at=when,
+        recorded_at=timezone.now(),
+        note=note,
+        old=old or {},
+        new=new or {},
+    )
+
+
+def save_order(order: WorkOrder, when: dt.datetime) -> None:
+    clocks.refresh_order_deadline(order)
+    order.last_event_at = max(order.last_event_at, when)
+    order.version += 1
+    order.save()
+
+
+def lock_order(number: str, actor: User) -> WorkOrder:
+    """The order, row-locked for this transaction; invisible orders do not exist."""
+    order = orders_visible_to(actor).select_for_update().filter(number=number).first()
+    if order is None:
+        raise NotFound(_("no work order %(number)s"), field="number", number=number)
+    return order
+
+
+Apply = Callable[[WorkOrder, dt.datetime], tuple[dict[str, Any], dict[str, Any]] | None]
+
+
+def transition(
+    action: str,
+    *,
+    number: str,
+    actor: User,
+    occurred_at: dt.datetime | None,
+    version: int | None,
+    note: str,
+    apply: Apply,
+) -> WorkOrder:
+    with transaction.atomic():
+        order = lock_order(number, actor)
+        authorize(actor, action, order)
+        if version is not None and version != order.version:
+            raise Conflict(
+                _(
+                    "order %(number)s changed since you read it (version %(version)s, now "
+                    "%(now)s); reload and try again"
+                ),
+                field="version",
+                number=number,
+                version=version,
+                now=order.version,
+            )
+        if order.suspended and action not in ("resume", "cancel", "urge"):
+            raise IllegalTransition(
+                _("order %(number)s is suspended; resume it first"), number=number
+            )
+        move = move_for(action, order.state, order.request_type)
+        if move is None:
+            raise IllegalTransition(
+                _("%(action)s is not possible for a %(type)s order that is %(state)s"),
+                action=ACTION_LABELS.get(action, action),
+                type=RequestType(order.request_type).label,
+                state=State(order.state).label,
+            )
+        when = checked_time(occurred_at, not_before=order.last_event_at)
+        old_state = order.state
+        if move.target is not None:
+            order.state = move.target
+        old, new = apply(order, when) or ({}, {})
+        record_event(
+            order,
+            EVENT_KINDS[action],
+            actor,
+            when,
+            note=note,
+            old={"state": old_state, **old},
+            new={"state": order.state, **new},
+        )
+        save_order(order, when)
+    return order
+
+
+def note_on_order(
+    *,
+    number: str,
+    actor: User | None,
+    kind: str,
+    occurred_at: dt.datetime | None = None,
+    note: str = "",
+    new: dict[str, Any] | None = None,
+) -> WorkOrder:
+    """An event that changes no state (a callback attempt, say), in the order's own log."""
+    with transaction.atomic():
+        order = WorkOrder.objects.select_for_update().filter(number=number).first()
+        if order is None:
+            raise NotFound(_("no work order %(number)s"), field="number", number=number)
+        when = checked_time(occurred_at, not_before=order.last_event_at)
+        record_event(order, kind, actor, when, note=note, new=new)
+        save_order(order, when)
+    return order
+
+
+def required_text(text: str, field: str, what: Any) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput(_("%(what)s is required"), field=field, what=what)
+    return text
+
+
+def dispatch_target(code: str) -> Department:
+    department = Department.objects.filter(code=code, active=True).first()
+    if department is None:
+        raise InvalidInput(
+            _("no active department with code %(code)s"), field="department", code=code
+        )
+    if department.kind == DepartmentKind.CENTER:
+        raise InvalidInput(
+            _("orders are dispatched to a department, not to the center"), field="department"
+        )
+    return department
+
+
+Common = dict[str, Any]

@@ -1,0 +1,502 @@
+"""受理: a request becomes an order, an answer at intake, or a call linked to an open one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kefu.accounts.models import User
+from kefu.core.errors import (
+    DuplicateSuspected,
+    IllegalTransition,
+    InvalidInput,
+)
+from kefu.core.limits import deadline_after
+from kefu.core.numbering import next_order_number
+from kefu.core.policy import active_policy
+from kefu.core.vocabulary import (
+    ANSWERABLE_AT_INTAKE,
+    COMPLAINT_LIKE,
+    AreaClass,
+    EnergizeClass,
+    RequestType,
+    SupplyScheme,
+)
+from kefu.customers.models import Customer, CustomerCategory
+from kefu.tickets import clocks
+from kefu.tickets.confidentiality import (
+    can_see_informant,
+    informant_hidden_filter,
+    is_confidential_intake,
+)
+from kefu.tickets.models import Channel, Clock, OrderEvent, WorkOrder
+from kefu.tickets.receipts import hand_back
+from kefu.tickets.routing import Suggestion, suggest_department
+from kefu.tickets.services.checks import (
+    authorize,
+    checked_time,
+    choices_text,
+    lock_order,
+    record_event,
+    required_text,
+    save_order,
+)
+from kefu.tickets.services.transitions import dispatch_order
+from kefu.tickets.states import OPEN_STATES, State
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What the agent (or the IVR, or the portal) records about a request."""
+
+    request_type: str
+    channel: str
+    description: str
+    customer_account: str | None = None
+    caller_name: str = ""
+    caller_phone: str = ""
+    anonymous: bool = False
+    address: str = ""
+    landmark: str = ""
+    district: str = ""
+    area_class: str = ""
+    voltage_kv: Decimal | None = None
+    topic: str = ""
+    supply_scheme: str = ""
+    energize_class: str = ""
+
+
+@dataclass
+class _Resolved:
+    intake: Intake
+    customer: Customer | None
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+def _resolve(intake: Intake) -> _Resolved:
+    """Validate an intake and fill what the customer record knows."""
+    if intake.request_type not in RequestType.values:
+        raise InvalidInput(
+            _("unknown request type %(value)s"), field="request_type", value=intake.request_type
+        )
+    if active_policy().type_policy(intake.request_type) is None:
+        raise InvalidInput(
+            _("the policy in force does not accept %(type)s orders"),
+            field="request_type",
+            type=RequestType(intake.request_type).label,
+        )
+    if intake.channel not in Channel.values:
+        raise InvalidInput(_("unknown channel %(value)s"), field="channel", value=intake.channel)
+    description = required_text(
+        intake.description, "description", _("a description of the request")
+    )
+    customer = None
+    if intake.customer_account:
+        customer = Customer.objects.filter(account_number=intake.customer_account).first()
+        if customer is None:
+            raise InvalidInput(
+                _("no customer with account number %(account)s"),
+                field="customer_account",
+                account=intake.customer_account,
+            )
+    if intake.anonymous:
+        if intake.request_type not in (RequestType.COMPLAINT, RequestType.REPORT):
+            raise InvalidInput(_("only complaints and reports may be anonymous"), field="anonymous")
+        if customer is not None or intake.caller_name:
+            raise InvalidInput(
+                _("an anonymous request names no customer or caller"), field="anonymous"
+            )
+    elif customer is None and not intake.caller_phone.strip():
+        raise InvalidInput(
+            _("give the customer's account number or the caller's phone"), field="caller_phone"
+        )
+    # A confidential order never copies where its informant lives: only what was said
+    # about the matter itself is recorded on it (the handlers reach the customer record).
+    confidential = is_confidential_intake(intake.request_type, intake.anonymous, None)
+    known = None if confidential else customer
+    area_class = intake.area_class or (known.area_class if known else "")
+    if area_class and area_class not in AreaClass.values:
+        raise InvalidInput(_("unknown area class %(value)s"), field="area_class", value=area_class)
+    address = intake.address.strip() or (known.address if known else "")
+    if intake.request_type == RequestType.REPAIR:
+        if not address:
+            raise InvalidInput(_("a repair needs the address of the fault"), field="address")
+        if not area_class:
+            raise InvalidInput(
+                _("a repair needs the area class (urban, rural or remote)"), field="area_class"
+            )
+    topic = ""
+    if intake.request_type in COMPLAINT_LIKE and intake.topic.strip():
+        found = active_policy().topic_code(intake.topic)
+        if found is None:
+            raise InvalidInput(
+                _("unknown topic %(value)s; one of %(choices)s"),
+                field="topic",
+                value=intake.topic,
+                choices="、".join(t.name for t in active_policy().topics.values()),
+            )
+        topic = found
+    supply_scheme = intake.supply_scheme
+    energize_class = intake.energize_class
+    if intake.request_type == RequestType.APPLICATION:
+        if supply_scheme not in SupplyScheme.values:
+            raise InvalidInput(
+                _("an application needs its supply scheme: %(choices)s"),
+                field="supply_scheme",
+                choices=choices_text(SupplyScheme),
+            )
+        if not energize_class:
+            residential = supply_scheme == SupplyScheme.RESIDENTIAL or (
+                customer is not None
+                and customer.category == CustomerCategory.RESIDENT
+                and supply_scheme == SupplyScheme.LOW_VOLTAGE
+            )
+            energize_class = (
+                EnergizeClass.RESIDENTIAL if residential else EnergizeClass.NON_RESIDENTIAL
+            )
+    if energize_class and energize_class not in EnergizeClass.values:
+        raise InvalidInput(
+            _("unknown energize class %(value)s"), field="energize_class", value=energize_class
+        )
+    voltage = (
+        intake.voltage_kv
+        if intake.voltage_kv is not None
+        else (known.voltage_kv if known else None)
+    )
+    if voltage is not None:
+        # As the column stores it (two places), so the receipt reads what was saved.
+        voltage = Decimal(voltage).quantize(Decimal("0.01"))
+    return _Resolved(
+        intake,
+        customer,
+        {
+            "request_type": intake.request_type,
+            "channel": intake.channel,
+            "description": description,
+            "customer": customer,
+            "caller_name": intake.caller_name.strip() or (customer.name if customer else ""),
+            "caller_phone": intake.caller_phone.strip() or (customer.phone if customer else ""),
+            "anonymous": intake.anonymous,
+            "address": address,
+            "landmark": intake.landmark.strip() or (known.landmark if known else ""),
+            "district": intake.district.strip() or (known.district if known else ""),
+            "area_class": area_class,
+            "voltage_kv": voltage,
+            "topic": topic,
+            "supply_scheme": supply_scheme,
+            "energize_class": energize_class,
+        },
+    )
+
+
+def _suggest(resolved: _Resolved) -> Suggestion:
+    f = resolved.fields
+    return suggest_department(
+        request_type=f["request_type"],
+        voltage_kv=f["voltage_kv"],
+        district=f["district"],
+        topic=f["topic"],
+    )
+
+
+def open_duplicates(customer: Customer | None, request_type: str, actor: User) -> list[WorkOrder]:
+    """Open orders of the same type for the same customer: link the call, don't duplicate.
+
+    A confidential order is a duplicate only for its handlers: to anyone else the answer
+    must be the same whether or not this customer filed one.
+    """
+    if customer is None:
+        return []
+    return list(
+        WorkOrder.objects.filter(
+            customer=customer, request_type=request_type, state__in=list(OPEN_STATES)
+        )
+        .exclude(informant_hidden_filter(actor))
+        .order_by("accepted_at")
+    )
+
+
+def _born(
+    resolved: _Resolved,
+    actor: User,
+    when: dt.datetime,
+    state: State,
+    suggestion: Suggestion | None,
+    parent: WorkOrder | None = None,
+) -> tuple[WorkOrder, OrderEvent]:
+    """The new order and its "accepted" event, in memory: nothing is written yet."""
+    order = WorkOrder(
+        state=state,
+        parent=parent,
+        confidential=is_confidential_intake(
+            resolved.intake.request_type, resolved.intake.anonymous, parent
+        ),
+        accepted_at=when,
+        accepted_by=actor,
+        last_event_at=when,
+        policy_profile=active_policy().profile.name,
+        suggested_department=suggestion.department if suggestion else None,
+        **resolved.fields,
+    )
+    accepted = _event(
+        order,
+        "accepted",
+        actor,
+        when,
+        note=order.description,
+        new={
+            "state": State.ACCEPTED.value,
+            "request_type": order.request_type,
+            "channel": order.channel,
+            "suggested_department": suggestion.department.code
+            if suggestion and suggestion.department
+            else None,
+            "routing_reason": suggestion.reason if suggestion else "",
+        },
+    )
+    return order, accepted
+
+
+def _event(
+    order: WorkOrder,
+    kind: str,
+    actor: User,
+    when: dt.datetime,
+    *,
+    note: str = "",
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+) -> OrderEvent:
+    event = OrderEvent(
+        order=order,
+        kind=kind,
+        actor=actor,
+        department=actor.department,
+        occurred_at=when,
+        recorded_at=timezone.now(),
+        note=note,
+        old=old or {},
+        new=new or {},
+    )
+    event.stamp_actor()
+    return event
+
+
+def _write(order: WorkOrder, events: list[OrderEvent], new_clocks: list[Clock]) -> WorkOrder:
+    """Number the order and write it complete: one INSERT each for the order, its events
+    and its clocks. The number comes last, so the day's sequence row stays locked only
+    for these three statements and the commit."""
+    clocks.summarize(order, new_clocks)
+    order.number = next_order_number(order.accepted_at)
+    order.save(force_insert=True)
+    for event in events:
+        event.order = order
+    for clock in new_clocks:
+        clock.order = order
+    OrderEvent.objects.bulk_create(events)
+    if new_clocks:
+        Clock.objects.bulk_create(new_clocks)
+    hand_back(order, events, new_clocks)
+    return order
+
+
+#: The clocks an order starts with (each only where the policy sets a limit for its type).
+INTAKE_CLOCKS = ("dispatch", "result", "supply_plan")
+
+
+def accept_order(
+    *,
+    actor: User,
+    intake: Intake,
+    accepted_at: dt.datetime | None = None,
+    confirm_new: bool = False,
+    dispatch_to: str | None = None,
+    dispatch_to_suggested: bool = False,
+    override_reason: str = "",
+) -> WorkOrder:
+    """受理: the order is born, its clocks start; optionally dispatched in the same step, to
+    a named department or to the one the policy suggested (if it suggested one).
+
+    One transaction: the customer, the duplicate check (unless confirmed new), then routing,
+    clocks and deadlines computed in memory, and the order written complete with its event
+    and clocks. The order comes back with everything its answer reads.
+    """
+    authorize(actor, "accept")
+    when = checked_time(accepted_at, not_before=None, field="accepted_at")
+    with transaction.atomic():
+        resolved = _resolve(intake)
+        duplicates = (
+            [] if confirm_new else open_duplicates(resolved.customer, intake.request_type, actor)
+        )
+        if duplicates:
+            raise DuplicateSuspected(
+                _(
+                    "the customer has open %(type)s orders %(numbers)s: link the call to one "
+                    "of them, or confirm a new order"
+                ),
+                candidates=[o.number for o in duplicates],
+                type=RequestType(intake.request_type).label,
+                numbers=", ".join(o.number for o in duplicates),
+            )
+        suggestion = _suggest(resolved)
+        order, accepted = _born(resolved, actor, when, State.ACCEPTED, suggestion)
+        started = [clocks.new_clock(order, kind, when) for kind in INTAKE_CLOCKS]
+        order = _write(order, [accepted], [c for c in started if c is not None])
+        if not dispatch_to and dispatch_to_suggested and suggestion.department:
+            dispatch_to = suggestion.department.code
+        if dispatch_to:
+            order = dispatch_order(
+                actor=actor,
+                number=order.number,
+                department_code=dispatch_to,
+                override_reason=override_reason,
+                occurred_at=when,
+            )
+    return order
+
+
+def answer_at_intake(
+    *, actor: User, intake: Intake, answer: str, accepted_at: dt.datetime | None = None
+) -> WorkOrder:
+    """A consultation or query the agent answers on the call and closes."""
+    authorize(actor, "answer")
+    answer = required_text(answer, "answer", _("the answer given to the customer"))
+    when = checked_time(accepted_at, not_before=None, field="accepted_at")
+    if intake.request_type not in ANSWERABLE_AT_INTAKE:
+        raise InvalidInput(
+            _("only consultations and queries are answered at intake"), field="answer"
+        )
+    with transaction.atomic():
+        resolved = _resolve(intake)
+        order, accepted = _born(resolved, actor, when, State.ANSWERED, None)
+        order.closed_at = when
+        answered = _event(
+            order,
+            "answered",
+            actor,
+            when,
+            note=answer,
+            old={"state": State.ACCEPTED.value},
+            new={"state": State.ANSWERED.value},
+        )
+        order = _write(order, [accepted, answered], [])
+    return order
+
+
+@dataclass(frozen=True)
+class LinkOutcome:
+    order: WorkOrder
+    urged: bool  # True: the same customer called again; recorded as an urge on `order`
+
+
+def link_call(
+    *,
+    actor: User,
+    intake: Intake,
+    parent_number: str,
+    accepted_at: dt.datetime | None = None,
+    note: str = "",
+) -> LinkOutcome:
+    """A call about an order already open: a repeat call urges it, another caller links to it."""
+    authorize(actor, "link")
+    with transaction.atomic():
+        resolved = _resolve(intake)
+        parent = lock_order(parent_number, actor)
+        if parent.state not in OPEN_STATES:
+            raise IllegalTransition(
+                _("order %(number)s is %(state)s; open a new order"),
+                field="link_to",
+                number=parent_number,
+                state=State(parent.state).label,
+            )
+        call_at = checked_time(accepted_at, not_before=None, field="accepted_at")
+        # The parent's own log stays in order even when the call is back-filled.
+        when = max(call_at, parent.last_event_at)
+        # To anyone but a confidential order's handlers, the informant calling again must
+        # look like any other caller: a linked call, never an urge.
+        same_caller = (
+            resolved.customer is not None
+            and resolved.customer.pk == parent.customer_id
+            and can_see_informant(actor, parent)
+        )
+        if same_caller:
+            parent.urge_count += 1
+            record_event(
+                parent,
+                "customer_urged",
+                actor,
+                when,
+                note=note or resolved.intake.description,
+                old={"urge_count": parent.urge_count - 1},
+                new={"urge_count": parent.urge_count},
+            )
+            save_order(parent, when)
+            return LinkOutcome(parent, urged=True)
+        order, accepted = _born(resolved, actor, call_at, State.LINKED, None, parent=parent)
+        order.closed_at = call_at
+        linked = _event(
+            order,
+            "linked",
+            actor,
+            call_at,
+            note=note,
+            old={"state": State.ACCEPTED.value},
+            new={"state": State.LINKED.value, "parent": parent.number},
+        )
+        order = _write(order, [accepted, linked], [])
+        parent.call_count += 1
+        record_event(
+            parent,
+            "call_linked",
+            actor,
+            when,
+            note=order.description,
+            new={"linked_order": order.number, "call_count": parent.call_count},
+        )
+        save_order(parent, when)
+    return LinkOutcome(order, urged=False)
+
+
+@dataclass(frozen=True)
+class Preview:
+    suggestion: Suggestion
+    deadlines: list[dict[str, Any]]
+    duplicates: list[WorkOrder]
+
+
+def preview_intake(*, actor: User, intake: Intake) -> Preview:
+    """What saving would do: suggested department, deadlines if dispatched now, duplicates."""
+    authorize(actor, "preview")
+    resolved = _resolve(intake)
+    now = timezone.now()
+    policy = active_policy()
+    selectors = {
+        "area_class": resolved.fields["area_class"],
+        "supply_scheme": resolved.fields["supply_scheme"],
+        "energize_class": resolved.fields["energize_class"],
+    }
+    deadlines = []
+    for kind in ("dispatch", "result", "supply_plan", "return", "arrival", "department_answer"):
+        limit = policy.limit_for(intake.request_type, kind, selectors)
+        if limit is None:
+            continue
+        deadline = deadline_after(now, limit)
+        deadlines.append(
+            {
+                "clock": kind,
+                "limit": str(limit),
+                "deadline": deadline.at,
+                "provisional": deadline.provisional,
+            }
+        )
+    return Preview(
+        _suggest(resolved),
+        deadlines,
+        open_duplicates(resolved.customer, intake.request_type, actor),
+    )
