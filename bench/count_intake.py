@@ -22,7 +22,9 @@ def main() -> None:
 
     from bench.statements import counted
 
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {os.environ['KEFU_BENCH_TOKEN']}")
+    client = Client(
+        HTTP_AUTHORIZATION=f"Bearer {os.environ['KEFU_BENCH_TOKEN']}", HTTP_HOST="127.0.0.1"
+    )
     accounts = [f"5100{i:06d}" for i in range(1, 1001)]
     figures: dict[str, dict[str, float]] = {}
     client.post(

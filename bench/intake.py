@@ -189,14 +189,16 @@ def run_one(kind: str, n: int, threads: int, workers: int, port: int) -> dict[st
                         f"{request_type}_share": intake.per_second / floor.per_second,
                     }
                 )
-        counts = subprocess.run(
+        counting = subprocess.run(
             [sys.executable, "-m", "bench.count_intake"],
             env={**env, "KEFU_BENCH_TOKEN": token},
             cwd=ROOT,
-            check=True,
             capture_output=True,
             text=True,
-        ).stdout
+        )
+        if counting.returncode != 0:
+            raise RuntimeError(f"counting the statements failed:\n{counting.stderr[-2000:]}")
+        counts = counting.stdout
         for request_type, figures in json.loads(counts.strip().splitlines()[-1]).items():
             result[f"{request_type}_statements"] = figures["statements"]
             result[f"{request_type}_transactions"] = figures["transactions"]
