@@ -25,7 +25,7 @@ def _saved(sender: type, update_fields: frozenset[str] | None = None, **kwargs: 
     from kefu.core.caches import configuration_changed
 
     # A login stamps last_login only: nothing a cache holds.
-    if update_fields is not None and set(update_fields) <= {"last_login", "last_used_at"}:
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
         return
     configuration_changed()
 

@@ -110,7 +110,7 @@ def checked_time(
     return when
 
 
-def record_event(
+def new_event(
     order: WorkOrder,
     kind: str,
     actor: User | None,
@@ -120,7 +120,8 @@ def record_event(
     old: dict[str, Any] | None = None,
     new: dict[str, Any] | None = None,
 ) -> OrderEvent:
-    return OrderEvent.objects.create(
+    """An unsaved event, its actor stamped (intake writes its events in one bulk insert)."""
+    event = OrderEvent(
         order=order,
         kind=kind,
         actor=actor,
@@ -131,6 +132,25 @@ def record_event(
         old=old or {},
         new=new or {},
     )
+    if actor is not None and "department" in actor._state.fields_cache:
+        event.department = actor.department  # loaded already: the receipt reads it from here
+    event.stamp_actor()
+    return event
+
+
+def record_event(
+    order: WorkOrder,
+    kind: str,
+    actor: User | None,
+    when: dt.datetime,
+    *,
+    note: str = "",
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+) -> OrderEvent:
+    event = new_event(order, kind, actor, when, note=note, old=old, new=new)
+    event.save()
+    return event
 
 
 def save_order(order: WorkOrder, when: dt.datetime) -> None:

@@ -43,6 +43,7 @@ from kefu.tickets.services.checks import (
     checked_time,
     choices_text,
     lock_order,
+    new_event,
     record_event,
     required_text,
     save_order,
@@ -244,7 +245,7 @@ def _born(
         suggested_department=suggestion.department if suggestion else None,
         **resolved.fields,
     )
-    accepted = _event(
+    accepted = new_event(
         order,
         "accepted",
         actor,
@@ -261,31 +262,6 @@ def _born(
         },
     )
     return order, accepted
-
-
-def _event(
-    order: WorkOrder,
-    kind: str,
-    actor: User,
-    when: dt.datetime,
-    *,
-    note: str = "",
-    old: dict[str, Any] | None = None,
-    new: dict[str, Any] | None = None,
-) -> OrderEvent:
-    event = OrderEvent(
-        order=order,
-        kind=kind,
-        actor=actor,
-        department=actor.department,
-        occurred_at=when,
-        recorded_at=timezone.now(),
-        note=note,
-        old=old or {},
-        new=new or {},
-    )
-    event.stamp_actor()
-    return event
 
 
 def _write(order: WorkOrder, events: list[OrderEvent], new_clocks: list[Clock]) -> WorkOrder:
@@ -376,7 +352,7 @@ def answer_at_intake(
         resolved = _resolve(intake)
         order, accepted = _born(resolved, actor, when, State.ANSWERED, None)
         order.closed_at = when
-        answered = _event(
+        answered = new_event(
             order,
             "answered",
             actor,
@@ -440,7 +416,7 @@ def link_call(
             return LinkOutcome(parent, urged=True)
         order, accepted = _born(resolved, actor, call_at, State.LINKED, None, parent=parent)
         order.closed_at = call_at
-        linked = _event(
+        linked = new_event(
             order,
             "linked",
             actor,
