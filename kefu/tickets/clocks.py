@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Protocol
 
 from django.db.models import F, Min, Q
 from django.utils import timezone
@@ -54,7 +55,21 @@ def _share_of_working_days(start: dt.datetime, days: int, share: float) -> dt.da
     return end_of_day(day - dt.timedelta(days=1)) + dt.timedelta(days=part)
 
 
-def level_time(clock: Clock, level: AlertLevel) -> dt.datetime:
+class Timed(Protocol):
+    """What the warning levels of a running clock are computed from: a Clock, or the
+    sweep's lighter row."""
+
+    @property
+    def deadline(self) -> dt.datetime | None: ...
+    @property
+    def effective_start(self) -> dt.datetime: ...
+    @property
+    def effective_amount(self) -> int: ...
+    @property
+    def effective_unit(self) -> str: ...
+
+
+def level_time(clock: Timed, level: AlertLevel) -> dt.datetime:
     """When a running clock reaches `level`: a share of its limit's own time (working time for
     a working-day limit), or a time past its deadline."""
     assert clock.deadline is not None
