@@ -128,6 +128,15 @@ def server(env: dict[str, str], port: int, workers: int) -> Iterator[str]:
 TYPES = ("repair", "complaint")
 
 
+def poster(bodies: list[dict[str, object]]) -> Callable[[httpx.Client, int], httpx.Response]:
+    """The i-th request POSTs the i-th body."""
+
+    def post(client: httpx.Client, index: int) -> httpx.Response:
+        return client.post("/api/orders", json=bodies[index])
+
+    return post
+
+
 def run_one(kind: str, n: int, threads: int, workers: int, port: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp, database(kind, Path(tmp)) as url:
         # The README's configuration (persistent connections are the default); only the
@@ -173,13 +182,7 @@ def run_one(kind: str, n: int, threads: int, workers: int, port: int) -> dict[st
                     }
                     for _ in range(n)
                 ]
-                intake = hammer(
-                    n,
-                    threads,
-                    lambda c, i, bodies=bodies: c.post("/api/orders", json=bodies[i]),
-                    base,
-                    headers,
-                )
+                intake = hammer(n, threads, poster(bodies), base, headers)
                 result.update(
                     {
                         f"{request_type}_ops": intake.per_second,

@@ -38,3 +38,5 @@ LongText = Annotated[
 Moment = Annotated[AwareDatetime, AfterValidator(_sane_moment)]
 OrderNumber = Annotated[str, Field(pattern=r"^\d{13}$", examples=["2026031000001"])]
 Version = Annotated[int, Field(ge=1, le=2_000_000_000)]
+#: A keyset cursor a list handed out (`next`): URL-safe base64, checked when decoded.
+Cursor = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")]

@@ -13,10 +13,11 @@ from ninja import Router, Schema
 from kefu.accounts.auth import request_user
 from kefu.accounts.roles import authorize_read
 from kefu.core.api_errors import READ_ERRORS
+from kefu.core.counting import CAP
 from kefu.core.policy import active_policy
 from kefu.core.schema_types import Code, Moment, OrderNumber
 from kefu.supervision.overdue import overdue_clocks
-from kefu.supervision.summary import CAP, shift_counts
+from kefu.supervision.summary import shift_counts
 from kefu.tickets.visibility import listed_orders, readable_events
 
 router = Router(tags=["supervision"])

@@ -11,40 +11,19 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from kefu.accounts.models import User
 from kefu.accounts.roles import may_read
 from kefu.callbacks.models import CallbackStatus, CallbackTask
+from kefu.core.counting import capped_counts
 from kefu.outbox.services import inbox
 from kefu.tickets.models import WorkOrder
 from kefu.tickets.states import State
 from kefu.tickets.visibility import listed_orders
 
-CAP = 10_000
 DUE_SOON = dt.timedelta(minutes=30)
-
-
-def capped_count(rows: QuerySet[Any, Any], cap: int = CAP) -> int:
-    """At most cap + 1: enough to say "more than the cap" without counting every row."""
-    return rows[: cap + 1].count()
-
-
-def capped_counts(rows: dict[str, QuerySet[Any, Any]], cap: int = CAP) -> dict[str, int]:
-    """Several capped counts in one round trip: one scalar subquery each, each served by
-    its own index."""
-    parts: list[str] = []
-    params: list[Any] = []
-    for index, queryset in enumerate(rows.values()):
-        sql, values = queryset.values("pk")[: cap + 1].query.sql_with_params()
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS c{index})")
-        params.extend(values)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        found = cursor.fetchone()
-    return dict(zip(rows, (int(n) for n in found), strict=True))
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,18 @@ from ninja import Query, Router, Status
 from kefu.accounts.auth import request_user
 from kefu.accounts.models import User
 from kefu.accounts.roles import authorize_read
+from kefu.core import counting
 from kefu.core.api_errors import READ_ERRORS, WRITE_ERRORS
-from kefu.core.errors import NotFound
-from kefu.core.schema_types import OrderNumber
-from kefu.tickets import services
-from kefu.tickets.filters import OrderFilter, filter_orders, with_relations
+from kefu.core.errors import InvalidInput, NotFound
+from kefu.core.schema_types import Cursor, OrderNumber
+from kefu.tickets import paging, services
+from kefu.tickets.filters import (
+    OrderFilter,
+    count_cap,
+    filter_orders,
+    sort_of,
+    with_relations,
+)
 from kefu.tickets.models import OrderEvent, WorkOrder
 from kefu.tickets.receipts import in_hand
 from kefu.tickets.schemas import (
@@ -137,18 +144,39 @@ def preview_order(request: HttpRequest, payload: OrderIn) -> dict[str, Any]:
 
 @router.get("", response={200: OrderPage, **READ_ERRORS}, summary="List and filter orders")
 def list_orders(
-    request: HttpRequest, filters: Query[OrderFilter], limit: int = 50, offset: int = 0
+    request: HttpRequest,
+    filters: Query[OrderFilter],
+    limit: int = 50,
+    offset: int = 0,
+    after: Cursor | None = None,
 ) -> dict[str, Any]:
     user = request_user(request)
     authorize_read(user, "orders")
     limit = max(1, min(limit, 200))
-    offset = max(0, min(offset, 10_000_000))
+    offset = max(0, offset)
+    if offset > paging.MAX_OFFSET:
+        raise InvalidInput(
+            _("offset is at most %(max)s: page on with `after`, the `next` of the page before"),
+            field="offset",
+            max=paging.MAX_OFFSET,
+        )
+    if after and offset:
+        raise InvalidInput(_("give either offset or after, not both"), field="after")
     orders = filter_orders(user, filters)
-    page = with_relations(orders)[offset : offset + limit]
+    sort = sort_of(filters)
+    listed = with_relations(orders)
+    if after:
+        page = paging.rows_after(listed, sort, after, limit)
+    else:
+        page = list(listed[offset : offset + limit])
+    cap = count_cap(filters)
+    count = counting.capped_count(orders.values("pk"), cap)
     return {
-        "count": orders.count(),
+        "count": min(count, cap),
+        "count_capped": count > cap,
         "limit": limit,
         "offset": offset,
+        "next": paging.next_cursor(sort, page[-1]) if len(page) == limit else None,
         "items": [order_out(o, user) for o in page],
     }
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from kefu.accounts.roles import HOLDERS, Role
 from kefu.core.reading import mark_presented
@@ -101,9 +101,15 @@ def informant_hidden_filter(user: User) -> Q:
         return Q(pk__isnull=False)
     mine = Q(accepted_by_id=user.pk)
     if user.department_id is not None:
-        mine |= Q(holder_id=user.department_id) | Q(
-            holder__isnull=True, parent__holder_id=user.department_id
+        from kefu.tickets.models import WorkOrder
+
+        # A correlated test rather than a join to the parent: a join would be built over
+        # every order of a list before the first row is checked; this runs only for the
+        # few confidential linked calls a list meets.
+        parent_held = WorkOrder.objects.filter(
+            pk=OuterRef("parent_id"), holder_id=user.department_id
         )
+        mine |= Q(holder_id=user.department_id) | Q(Q(holder__isnull=True), Exists(parent_held))
     return Q(confidential=True) & ~mine
 
 

@@ -10,10 +10,12 @@ from django.utils import timezone
 from ninja import Field, Schema
 
 from kefu.accounts.models import User
+from kefu.core import counting
 from kefu.core.schema_types import Code, Moment, ShortText
 from kefu.core.vocabulary import RequestType
 from kefu.tickets.confidentiality import informant_hidden_filter
 from kefu.tickets.models import Clock, WorkOrder
+from kefu.tickets.search import matching_text
 from kefu.tickets.states import State
 from kefu.tickets.visibility import listed_orders
 
@@ -49,8 +51,8 @@ class OrderFilter(Schema):
     )
     sort: Sort | None = Field(
         default=None,
-        description="deadline (the next one first; default for open orders), accepted, number; "
-        "a leading - reverses",
+        description="deadline (the next one first; default for open, overdue and due-soon "
+        "lists), accepted (default otherwise), number; a leading - reverses",
     )
 
 
@@ -98,7 +100,20 @@ def filter_orders(user: User, params: OrderFilter) -> QuerySet[WorkOrder]:
             orders = orders.filter(number__startswith=text)
         elif text:
             # Where a confidential order's informant lives is not searchable by others.
-            in_address = Q(address__contains=text) & ~informant_hidden_filter(user)
-            orders = orders.filter(Q(description__contains=text) | in_address)
-    sort = params.sort or ("deadline" if params.open else "-accepted")
-    return orders.order_by(*_ORDERINGS[sort])
+            orders = matching_text(orders, text, informant_hidden_filter(user))
+    return orders.order_by(*_ORDERINGS[sort_of(params)])
+
+
+def count_cap(params: OrderFilter) -> int:
+    """How far the list's total is counted (kefu.core.counting)."""
+    text = (params.q or "").strip()
+    return counting.TEXT_CAP if text and not text.isdigit() else counting.CAP
+
+
+def sort_of(params: OrderFilter) -> str:
+    """The list's order: as asked, else the next deadline first for lists of what is running
+    (open, overdue, due soon), else the newest first."""
+    if params.sort:
+        return params.sort
+    running = params.open or params.overdue or params.due_soon
+    return "deadline" if running else "-accepted"

@@ -156,9 +156,13 @@ class OrderOut(Schema):
 
 
 class OrderPage(Schema):
-    count: int
+    count: int = Field(description="Orders matching, counted up to 10,000")
+    count_capped: bool = Field(description="More than 10,000 match: `count` says 10,000")
     limit: int
     offset: int
+    next: str | None = Field(
+        description="Pass as `after` for the page following this one (null: the last page)"
+    )
     items: list[OrderOut]
 
 

@@ -13,13 +13,13 @@ from pydantic import ValidationError
 
 from kefu.accounts.models import Department, User
 from kefu.accounts.roles import Role
+from kefu.core.counting import CAP
 from kefu.core.errors import DomainError
 from kefu.core.policy import active_policy
 from kefu.core.vocabulary import RequestType
 from kefu.outbox.models import Message
 from kefu.outbox.services import acknowledge_message, inbox
-from kefu.supervision.summary import CAP
-from kefu.tickets.filters import OrderFilter, filter_orders
+from kefu.tickets.filters import OrderFilter, count_cap, filter_orders
 from kefu.tickets.states import State
 from kefu.web.context import counts_for, navigation
 from kefu.web.lists import order_list
@@ -78,6 +78,7 @@ def board(request: HttpRequest) -> HttpResponse:
             **counters_context(request),
         },
         per_page=30,
+        cap=count_cap(filters),
     )
 
 

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from kefu.accounts.roles import Role
 from kefu.contact.models import AgentStatus
 from kefu.contact.services import agent_status
-from kefu.supervision.summary import CAP, ShiftCounts, shift_counts
+from kefu.core.counting import CAP
+from kefu.supervision.summary import ShiftCounts, shift_counts
 
 CENTER_DESK = frozenset({Role.AGENT, Role.SHIFT_LEADER})
 PEOPLE = frozenset(Role.values) - {Role.INTEGRATION}

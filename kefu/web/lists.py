@@ -33,12 +33,14 @@ def order_list(
     *,
     per_page: int = 50,
     rows: str = "web/partials/order_rows.html",
+    cap: int | None = None,
 ) -> HttpResponse:
     """A page of orders; the live refresh asks for the rows alone (HX-Request)."""
     page = page_of(
         request,
         orders.select_related("holder", "customer", "parent").prefetch_related(running_clocks()),
         per_page,
+        cap,
     )
     params = request.GET.copy()
     params.pop("page", None)

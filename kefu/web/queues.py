@@ -19,8 +19,8 @@ from kefu.callbacks.services import queue as callback_queue
 from kefu.callbacks.services import record_callback
 from kefu.contact.services import acknowledge_handover, sign_handover, visible_handovers
 from kefu.core.calendar import BEIJING
+from kefu.core.counting import capped_count
 from kefu.core.errors import DomainError
-from kefu.supervision.summary import capped_count
 from kefu.tickets.filters import OrderFilter, filter_orders
 from kefu.tickets.states import Satisfaction, State
 from kefu.web.lists import order_list

@@ -1,0 +1,165 @@
+"""Order lists that stay fast at a million orders: keyset cursors, capped counts, the default
+order of running lists, and text search (Chinese included) on both databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from kefu.core import counting
+from kefu.tickets import paging
+from kefu.tickets.models import WorkOrder
+from kefu.tickets.search import grams
+from tests.conftest import Cast
+from tests.test_api import REPAIR, ApiFor, post
+
+
+def _file(agent: Client, descriptions: list[str]) -> list[str]:
+    numbers = []
+    for index, description in enumerate(descriptions):
+        account = ("5100000001", "5100000002", "5100000003", "5100000004")[index % 4]
+        body = {**REPAIR, "confirm_new": True, "description": description}
+        answer = post(agent, "/api/orders", {**body, "customer_account": account})
+        assert answer.status_code == 201, answer.content
+        numbers.append(answer.json()["order"]["number"])
+    return numbers
+
+
+def _walk(agent: Client, params: dict[str, Any], limit: int) -> list[str]:
+    """Every page of a list through `next`, as a client pages through it."""
+    seen: list[str] = []
+    query: dict[str, Any] = {**params, "limit": limit}
+    for _ in range(100):
+        page = agent.get("/api/orders", query).json()
+        seen += [item["number"] for item in page["items"]]
+        if page["next"] is None:
+            return seen
+        query = {**params, "limit": limit, "after": page["next"]}
+    raise AssertionError("the cursor never reached the end")
+
+
+@pytest.mark.parametrize("sort", sorted(paging.SORT_KEYS))
+def test_paging_by_cursor_visits_every_order_once_in_the_list_order(
+    cast: Cast, token_client: ApiFor, sort: str
+) -> None:
+    agent = token_client(cast.agent)
+    numbers = _file(agent, [f"停电{i}" for i in range(9)])
+    # Ties in the key and orders without a deadline: the cursor must step over both.
+    now = timezone.now()
+    WorkOrder.objects.filter(number__in=numbers[:3]).update(next_deadline=now)
+    WorkOrder.objects.filter(number__in=numbers[3:5]).update(next_deadline=None)
+    WorkOrder.objects.filter(number__in=numbers[5:8]).update(
+        accepted_at=now - dt.timedelta(hours=1)
+    )
+    params = {"sort": sort, "open": "true"}
+    whole = [item["number"] for item in agent.get("/api/orders", {**params}).json()["items"]]
+    assert sorted(whole) == sorted(numbers)
+    for limit in (1, 2, 4):
+        assert _walk(agent, params, limit) == whole
+
+
+def test_the_last_full_page_offers_a_cursor_to_an_empty_page(
+    cast: Cast, token_client: ApiFor
+) -> None:
+    agent = token_client(cast.agent)
+    _file(agent, ["停电一", "停电二"])
+    page = agent.get("/api/orders", {"limit": 2}).json()
+    assert len(page["items"]) == 2
+    assert page["next"]
+    after = agent.get("/api/orders", {"limit": 2, "after": page["next"]}).json()
+    assert after["items"] == []
+    assert after["next"] is None
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"after": "bm90LWEtY3Vyc29y"}, "after"),  # base64, not a cursor
+        ({"after": "!!"}, "after"),  # not base64url at all
+        ({"after": paging.encode_cursor("number", "2026", 1), "sort": "deadline"}, "after"),
+        ({"after": paging.encode_cursor("deadline", "yesterday", 1)}, "after"),
+        ({"offset": paging.MAX_OFFSET + 1}, "offset"),
+        (
+            {
+                "offset": 5,
+                "after": paging.encode_cursor("-accepted", "2026-01-01T00:00:00+00:00", 1),
+            },
+            "after",
+        ),
+    ],
+)
+def test_a_bad_cursor_or_a_deep_offset_is_a_400_that_says_what_to_do(
+    cast: Cast, token_client: ApiFor, params: dict[str, Any], field: str
+) -> None:
+    agent = token_client(cast.agent)
+    answer = agent.get("/api/orders", params)
+    assert answer.status_code in (400, 422), answer.content
+    if answer.status_code == 400:
+        body = answer.json()
+        assert body["field"] == field
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in body["detail"]), body  # in Chinese
+
+
+def test_counts_stop_at_the_cap_and_say_so(
+    cast: Cast, token_client: ApiFor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    agent = token_client(cast.agent)
+    _file(agent, [f"停电{i}" for i in range(5)])
+    monkeypatch.setattr(counting, "CAP", 3)
+    page = agent.get("/api/orders", {"limit": 2}).json()
+    assert (page["count"], page["count_capped"]) == (3, True)
+    monkeypatch.setattr(counting, "CAP", 5)
+    page = agent.get("/api/orders", {"limit": 2}).json()
+    assert (page["count"], page["count_capped"]) == (5, False)
+
+
+def test_the_board_says_more_than_the_cap_instead_of_counting_every_order(
+    cast: Cast, token_client: ApiFor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _file(token_client(cast.agent), [f"停电{i}" for i in range(5)])
+    monkeypatch.setattr(counting, "CAP", 3)
+    leader = Client()
+    leader.force_login(cast.leader)
+    html = leader.get("/board/").content.decode()
+    assert "超过 3 张工单" in html
+    assert "第 1 页，共 1+ 页" in html
+
+
+def test_running_lists_come_next_deadline_first(cast: Cast, token_client: ApiFor) -> None:
+    agent = token_client(cast.agent)
+    numbers = _file(agent, ["停电甲", "停电乙", "停电丙"])
+    past = timezone.now() - dt.timedelta(hours=1)
+    for minutes, number in zip((30, 10, 20), numbers, strict=True):
+        WorkOrder.objects.filter(number=number).update(
+            next_deadline=past - dt.timedelta(minutes=minutes)
+        )
+    overdue = [i["number"] for i in agent.get("/api/orders", {"overdue": "true"}).json()["items"]]
+    assert overdue == [numbers[0], numbers[2], numbers[1]]
+
+
+def test_text_search_finds_chinese_words_of_any_length_and_only_whole_words(
+    cast: Cast, token_client: ApiFor
+) -> None:
+    agent = token_client(cast.agent)
+    numbers = _file(agent, ["电表箱冒烟", "停电 电停", "路灯不亮 Lamp", "表"])
+
+    def found(text: str) -> set[str]:
+        return {i["number"] for i in agent.get("/api/orders", {"q": text}).json()["items"]}
+
+    assert found("冒烟") == {numbers[0]}
+    assert found("电表箱冒烟") == {numbers[0]}
+    assert found("表") == {numbers[0], numbers[3]}
+    assert found("Lamp") == {numbers[2]}
+    # Every pair of 停电停 is in "停电 电停", the words are not: the text itself decides.
+    assert found("停电停") == set()
+    assert found("箱子") == set()
+
+
+def test_search_pairs() -> None:
+    assert grams("停电") == ["停电"]
+    assert grams("电") == ["电"]
+    assert grams("停电停") == sorted(["停电", "电停"])
