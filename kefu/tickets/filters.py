@@ -58,9 +58,16 @@ class OrderFilter(Schema):
 
 def with_relations(orders: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
     """Everything order_out reads, in a fixed number of queries whatever the page size."""
-    return orders.select_related(
-        "customer", "holder", "suggested_department", "parent", "accepted_by"
-    ).prefetch_related(Prefetch("clocks", queryset=Clock.objects.select_related("department")))
+    # One join (the customer, whose fields the answer shows); the rest by small IN queries,
+    # which PostgreSQL plans in microseconds where a six-table join took 2 ms to plan and
+    # its wide rows longer to turn into objects.
+    return orders.select_related("customer").prefetch_related(
+        "holder",
+        "suggested_department",
+        "parent",
+        "accepted_by",
+        Prefetch("clocks", queryset=Clock.objects.select_related("department")),
+    )
 
 
 def filter_orders(user: User, params: OrderFilter) -> QuerySet[WorkOrder]:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from ninja import Field, Schema
+from pydantic import BaseModel
 
 from kefu.accounts.models import User
 from kefu.core.schema_types import Code, LongText, Moment, Note, Phone, ShortText, Version
@@ -91,7 +92,10 @@ class ApplicationStepIn(ActionIn):
     step: Literal["supply_plan_replied", "inspection_passed", "energized"]
 
 
-class ClockOut(Schema):
+# The answers are plain pydantic models, not ninja Schemas: they are built from dicts
+# (order_out), and a Schema validates each field through an attribute getter meant for ORM
+# objects — 2 ms of a 50-order page.
+class ClockOut(BaseModel):
     kind: str
     department: str | None
     round: int
@@ -104,7 +108,7 @@ class ClockOut(Schema):
     late: bool
 
 
-class EventOut(Schema):
+class EventOut(BaseModel):
     kind: str
     actor: str | None = Field(description="The actor's account name when they acted")
     actor_name: str = Field(description="The actor's name when they acted")
@@ -117,7 +121,7 @@ class EventOut(Schema):
     new: dict[str, Any]
 
 
-class OrderOut(Schema):
+class OrderOut(BaseModel):
     number: str
     request_type: str
     channel: str
@@ -155,7 +159,7 @@ class OrderOut(Schema):
     events: list[EventOut] | None = None
 
 
-class OrderPage(Schema):
+class OrderPage(BaseModel):
     count: int = Field(description="Orders matching, counted up to 10,000")
     count_capped: bool = Field(description="More than 10,000 match: `count` says 10,000")
     limit: int
@@ -166,7 +170,7 @@ class OrderPage(Schema):
     items: list[OrderOut]
 
 
-class IntakeOut(Schema):
+class IntakeOut(BaseModel):
     outcome: Literal["created", "answered", "linked", "urged"]
     order: OrderOut
 
