@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo serve test pytest lint fuzz wheel bench-intake bench-sweep bench clean
+.PHONY: install demo serve test pytest lint fuzz wheel bench-intake bench-sweep bench-reads bench-peer bench clean
 
 VENDOR := kefu/web/static/web/vendor
 
@@ -61,7 +61,13 @@ bench-intake: install
 bench-sweep: install
 	$(BIN)/python -m bench.sweep
 
-bench: bench-intake bench-sweep
+bench-reads: install
+	$(BIN)/python -m bench.reads
+
+bench-peer: install
+	$(BIN)/python -m bench.peer
+
+bench: bench-intake bench-sweep bench-reads bench-peer
 
 clean:
 	rm -rf $(VENV) var build dist

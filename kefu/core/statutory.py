@@ -46,8 +46,8 @@ def statutory_holidays(year: int) -> frozenset[dt.date]:
         _qingming(year),
     }
     if year in LUNAR_YEARS:
-        new_year = LunarDate(year, 1, 1).toSolarDate()
+        new_year = LunarDate(year, 1, 1).to_solar_date()
         days.update(new_year + dt.timedelta(days=d) for d in (-1, 0, 1, 2))
-        days.add(LunarDate(year, 5, 5).toSolarDate())
-        days.add(LunarDate(year, 8, 15).toSolarDate())
+        days.add(LunarDate(year, 5, 5).to_solar_date())
+        days.add(LunarDate(year, 8, 15).to_solar_date())
     return frozenset(d for d in days if d.year == year)

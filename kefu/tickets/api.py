@@ -63,8 +63,8 @@ def _read(user: User, number: str, *, with_events: bool = True) -> dict[str, Any
 
 
 def _receipt(user: User, order: WorkOrder) -> dict[str, Any]:
-    """The answer to an intake: from the rows the service holds, or read back if it had to
-    hand the order on (dispatched in the same step)."""
+    """The answer to a change: from the rows the service holds, or read back if it does not
+    hold them all."""
     if in_hand(order):
         return order_out(order, user, with_events=True)
     return _read(user, order.number)
@@ -193,7 +193,9 @@ def get_order(request: HttpRequest, number: OrderNumber) -> dict[str, Any]:
 
 
 def _done(request: HttpRequest, order: WorkOrder) -> dict[str, Any]:
-    return _read(request_user(request), order.number)
+    """The answer to a transition: the order as the service left it, its clocks and events
+    in hand (read under its lock, plus what it wrote)."""
+    return _receipt(request_user(request), order)
 
 
 def _common(payload: ActionIn) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Protocol
 
-from django.db.models import F, Min, Q
+from django.db.models import F
 from django.utils import timezone
 
 from kefu.accounts.models import Department
@@ -28,6 +28,7 @@ from kefu.core.limits import Deadline, Limit, Unit, deadline_after
 from kefu.core.policy import AlertLevel, active_policy
 from kefu.core.vocabulary import ClockKind
 from kefu.tickets.models import Clock, ClockStatus, OrderEvent, WorkOrder
+from kefu.tickets.receipts import attached, held_rows
 
 RUNNING = (ClockStatus.OPEN, ClockStatus.PAUSED)
 #: Clocks of the department holding the order: they start afresh with each new holder.
@@ -127,14 +128,33 @@ def new_clock(
     return clock
 
 
+def held(order: WorkOrder) -> list[Clock]:
+    """The order's clocks, read once per transaction and kept on the order: every function
+    here works on this list (changing a clock saves it), new clocks join it, and the order's
+    summary and the API's answer are computed from it without reading them back."""
+    rows = held_rows(order, "clocks")
+    if rows is None:
+        cache = order.__dict__.setdefault("_prefetched_objects_cache", {})
+        loaded = list(Clock.objects.filter(order=order).select_related("department"))
+        cache["clocks"] = attached(order, loaded, Clock)
+        rows = held_rows(order, "clocks")
+        assert rows is not None
+    return rows
+
+
+def _latest(clocks: Iterable[Clock]) -> Clock | None:
+    return max(clocks, key=lambda c: c.round, default=None)
+
+
 def start_clock(
     order: WorkOrder, kind: str, at: dt.datetime, department: Department | None = None
 ) -> Clock | None:
     """Start `kind` (its next round) if the policy sets a limit for it on this order."""
-    previous = order.clocks.filter(kind=kind).order_by("-round").first()
+    previous = _latest(c for c in held(order) if c.kind == kind)
     clock = new_clock(order, kind, at, department, round=previous.round + 1 if previous else 1)
     if clock is not None:
         clock.save()
+        held(order).append(clock)
     return clock
 
 
@@ -151,12 +171,13 @@ def summarize(order: WorkOrder, clocks: Iterable[Clock]) -> None:
 
 
 def running(order: WorkOrder, kinds: Iterable[str]) -> list[Clock]:
-    return list(order.clocks.filter(kind__in=list(kinds), status__in=RUNNING))
+    wanted = set(kinds)
+    return [c for c in held(order) if c.kind in wanted and c.status in RUNNING]
 
 
 def stop_clock(order: WorkOrder, kind: str, at: dt.datetime) -> Clock | None:
     """The clock's event happened at `at`: done, and late if after the deadline."""
-    clock = order.clocks.filter(kind=kind, status__in=RUNNING).order_by("-round").first()
+    clock = _latest(running(order, [kind]))
     if clock is None:
         return None
     clock.status = ClockStatus.DONE
@@ -187,7 +208,7 @@ def void_all(order: WorkOrder, at: dt.datetime) -> None:
 
 def reopen_clock(order: WorkOrder, kind: str) -> Clock | None:
     """A reply sent back for rework: the customer-facing clock runs on to its old deadline."""
-    clock = order.clocks.filter(kind=kind, status=ClockStatus.DONE).order_by("-round").first()
+    clock = _latest(c for c in held(order) if c.kind == kind and c.status == ClockStatus.DONE)
     if clock is None:
         return None
     clock.status = ClockStatus.OPEN
@@ -211,7 +232,8 @@ def _remaining(clock: Clock, at: dt.datetime) -> tuple[int, Unit]:
 def pause_clocks(order: WorkOrder, kinds: Iterable[str], at: dt.datetime) -> list[Clock]:
     """Stop the named running clocks from counting; a clock already overrun stays running."""
     paused = []
-    for clock in order.clocks.filter(kind__in=list(kinds), status=ClockStatus.OPEN):
+    wanted = set(kinds)
+    for clock in [c for c in held(order) if c.kind in wanted and c.status == ClockStatus.OPEN]:
         if clock.deadline is not None and at >= clock.deadline:
             continue
         if Unit(clock.effective_unit).on_calendar:
@@ -229,14 +251,14 @@ def pause_clocks(order: WorkOrder, kinds: Iterable[str], at: dt.datetime) -> lis
 def resume_clocks(order: WorkOrder, at: dt.datetime) -> list[Clock]:
     """Paused clocks count again: minutes keep what was left, day limits restart from today."""
     resumed = []
-    for clock in order.clocks.filter(status=ClockStatus.PAUSED):
+    for clock in [c for c in held(order) if c.status == ClockStatus.PAUSED]:
         assert clock.paused_at is not None
         if Unit(clock.effective_unit).on_calendar:
             clock.effective_start = at
         else:
             clock.effective_start = clock.effective_start + (at - clock.paused_at)
         deadline = _deadline(clock.effective_start, clock.effective_limit)
-        clock.deadline, clock.provisional = deadline.at, deadline.provisional
+        clock.deadline, clock.provisional = deadline.at.astimezone(dt.UTC), deadline.provisional
         clock.status = ClockStatus.OPEN
         clock.paused_at = None
         schedule_next_alert(clock)
@@ -247,13 +269,14 @@ def resume_clocks(order: WorkOrder, at: dt.datetime) -> list[Clock]:
 
 def refresh_order_deadline(order: WorkOrder) -> None:
     """Keep the order's summary columns (next deadline, late) in step with its clocks."""
-    summary = order.clocks.aggregate(
-        next_deadline=Min(
-            "deadline", filter=Q(status=ClockStatus.OPEN) & ~Q(kind__in=PERMISSION_CLOCKS)
-        ),
-    )
-    order.next_deadline = summary["next_deadline"]
-    order.is_late = order.clocks.filter(late=True).exists()
+    summarize(order, held(order))
+
+
+def hand_to(order: WorkOrder, kinds: Iterable[str], department: Department) -> None:
+    """The running clocks of `kinds` are now `department`'s to answer."""
+    for clock in running(order, kinds):
+        clock.department = department
+        clock.save(update_fields=["department"])
 
 
 def recompute_provisional_clocks(years: set[int]) -> int:
@@ -273,7 +296,7 @@ def recompute_provisional_clocks(years: set[int]) -> int:
     for clock in provisional:
         deadline = deadline_after(clock.effective_start, clock.effective_limit)
         old_deadline, old_late = clock.deadline, clock.late
-        clock.deadline, clock.provisional = deadline.at, deadline.provisional
+        clock.deadline, clock.provisional = deadline.at.astimezone(dt.UTC), deadline.provisional
         if clock.status == ClockStatus.OPEN:
             schedule_next_alert(clock)
         elif clock.stopped_at is not None:

@@ -1,9 +1,10 @@
 """The order a service has just written, handed back ready to answer: no read-back.
 
-A service that builds an order (intake) holds every row it wrote — the order, its events,
-its clocks — and the relations the answer names. It attaches them here the way Django's
-prefetching would, so that `order_out` (the API's answer) and the confidentiality rule read
-them from memory instead of querying the rows that were inserted a moment ago.
+A service holds every row of the order it changed — intake the rows it inserted; a
+transition the clocks and events it read under the order's lock, plus those it wrote. They
+are attached here the way Django's prefetching would, so that the services work on them in
+memory (`clocks.held`, `record_event`) and `order_out` (the API's answer) and the
+confidentiality rule read them from there instead of querying rows written a moment ago.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from kefu.tickets.models import Clock, OrderEvent, WorkOrder
 RELATIONS = ("clocks", "events")
 
 
-def _loaded(
+def attached(
     order: WorkOrder, rows: Sequence[Clock] | Sequence[OrderEvent], model: type[Clock | OrderEvent]
 ) -> object:
     # The relation's own query, so that filtering it later still asks the database.
@@ -29,10 +30,28 @@ def _loaded(
 def hand_back(order: WorkOrder, events: Sequence[OrderEvent], clocks: Sequence[Clock]) -> None:
     """Attach what was written (in the models' own order) to `order`."""
     cache = order.__dict__.setdefault("_prefetched_objects_cache", {})
-    cache["clocks"] = _loaded(order, sorted(clocks, key=lambda c: (c.started_at, c.pk or 0)), Clock)
-    cache["events"] = _loaded(
+    cache["clocks"] = attached(
+        order, sorted(clocks, key=lambda c: (c.started_at, c.pk or 0)), Clock
+    )
+    cache["events"] = attached(
         order, sorted(events, key=lambda e: (e.occurred_at, e.pk or 0)), OrderEvent
     )
+
+
+def held_rows(order: WorkOrder, relation: str) -> list[Any] | None:
+    """The rows of `relation` attached to `order`, to change in place; None if not held."""
+    loaded = order.__dict__.get("_prefetched_objects_cache", {}).get(relation)
+    if loaded is None or loaded._result_cache is None:
+        return None
+    rows: list[Any] = loaded._result_cache
+    return rows
+
+
+def hold_events(order: WorkOrder) -> None:
+    """Read the order's events once (under its lock), to be answered from hand."""
+    cache = order.__dict__.setdefault("_prefetched_objects_cache", {})
+    rows = list(OrderEvent.objects.filter(order=order).select_related("department"))
+    cache["events"] = attached(order, rows, OrderEvent)
 
 
 def in_hand(order: WorkOrder) -> bool:

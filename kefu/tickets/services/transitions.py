@@ -62,9 +62,7 @@ def dispatch_order(
         for kind in ("return", "arrival", "department_answer"):
             clocks.start_clock(order, kind, when, department)
         # The customer-facing clocks keep running; they are now this department's to answer.
-        order.clocks.filter(kind__in=["result", "supply_plan"], status__in=clocks.RUNNING).update(
-            department=department
-        )
+        clocks.hand_to(order, ["result", "supply_plan"], department)
         return {"holder": old_holder}, {
             "holder": department.code,
             "override_reason": override_reason.strip(),
