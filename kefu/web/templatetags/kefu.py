@@ -206,3 +206,11 @@ def handover_lists(handover: Any) -> list[tuple[str, list[Any]]]:
         (str(_("Due in the next shift")), snapshot.get("due_next_shift", [])),
         (str(_("Open at the handover")), snapshot.get("open_orders", [])),
     ]
+
+
+@register.simple_tag
+def order_rows(page: Any) -> str:
+    """The rows of an order list (kefu.web.order_rows: rendered in Python, for speed)."""
+    from kefu.web.order_rows import order_rows as render
+
+    return render(page)

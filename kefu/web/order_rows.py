@@ -1,0 +1,117 @@
+"""The rows of an order list, rendered in Python: a board of 30 rows is redrawn for every
+leader every 15 seconds, and the template language spent two thirds of the page's time on
+them (a loop of `with`, `url`, filters and plural blocks per row). The HTML is the template's
+own, word for word; the words come from the same catalogue. Most of a row's time was
+Django's choice labels (`_label`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from kefu.core.vocabulary import ClockKind, RequestType
+from kefu.tickets.models import WorkOrder
+from kefu.tickets.states import State
+from kefu.web.templatetags.kefu import importance, isoformat, key_clock, state_class
+
+
+def _label(choices: Any, value: str) -> str:
+    """A choice's label: Django's get_FOO_display() hashes every lazy label of the field to
+    look one up (forty translations a row); the enum asks for one."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def _when(value: Any) -> str:
+    return date_format(timezone.localtime(value), "m-d H:i")
+
+
+def _deadline(order: WorkOrder) -> SafeString:
+    clock: Any = key_clock(order)
+    if clock is None or clock.deadline is None:
+        return format_html('<span class="muted">—</span>')
+    return format_html(
+        '{} <span class="countdown" data-deadline="{}" data-started="{}"></span>'
+        '<span class="at">{}</span>',
+        _label(ClockKind, clock.kind),
+        isoformat(clock.deadline),
+        isoformat(clock.effective_start),
+        _when(clock.deadline),
+    )
+
+
+def _flags(order: WorkOrder) -> SafeString:
+    parts: list[SafeString] = []
+    if order.is_late:
+        parts.append(
+            format_html(
+                '<span class="tag was-late" title="{}">{}</span>',
+                _("A stage of this order finished, or ran, past its deadline"),
+                _("Was late"),
+            )
+        )
+    if order.urge_count:
+        n = order.urge_count
+        text = ngettext("urged %(n)s time", "urged %(n)s times", n) % {"n": n}
+        parts.append(format_html(' <span class="tag urged">{}</span>', text))
+    if order.call_count:
+        n = order.call_count
+        text = ngettext("%(n)s linked call", "%(n)s linked calls", n) % {"n": n}
+        parts.append(format_html(' <span class="tag">{}</span>', text))
+    return mark_safe("".join(parts))
+
+
+def _row(order: WorkOrder) -> SafeString:
+    vip = importance(order.customer)
+    vip_tag = (
+        format_html(' <span class="tag vip" title="{}">{}</span>', _("Important customer"), vip)
+        if vip
+        else ""
+    )
+    suspended = (
+        format_html(' <span class="tag">{}</span>', _("Suspended")) if order.suspended else ""
+    )
+    return format_html(
+        '\n<tr data-key="{number}">\n'
+        '  <td class="nowrap"><a href="{url}">{number}</a></td>\n'
+        '  <td class="nowrap">{type}{vip}</td>\n'
+        '  <td class="nowrap"><span class="tag {state_class}">{state}</span>{suspended}</td>\n'
+        '  <td class="what">{district} · {description}</td>\n'
+        '  <td class="nowrap">{holder}</td>\n'
+        '  <td class="deadline">{deadline}</td>\n'
+        '  <td class="nowrap">{flags}</td>\n'
+        '  <td class="nowrap">{accepted}</td>\n'
+        "</tr>",
+        number=order.number,
+        url=reverse("web:order", args=[order.number]),
+        type=_label(RequestType, order.request_type),
+        vip=vip_tag,
+        state_class=state_class(order.state),
+        state=_label(State, order.state),
+        suspended=suspended,
+        district=order.district or "—",
+        description=Truncator(order.description).chars(22),
+        holder=order.holder if order.holder else _("the center"),
+        deadline=_deadline(order),
+        flags=_flags(order),
+        accepted=_when(order.accepted_at),
+    )
+
+
+def order_rows(orders: Iterable[WorkOrder]) -> SafeString:
+    rows = list(orders)
+    if not rows:
+        return format_html('\n<tr><td colspan="8" class="muted">{}</td></tr>\n', _("Nothing here."))
+    return format_html_join("", "{}", ((_row(order),) for order in rows))
