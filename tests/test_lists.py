@@ -163,3 +163,19 @@ def test_search_pairs() -> None:
     assert grams("停电") == ["停电"]
     assert grams("电") == ["电"]
     assert grams("停电停") == sorted(["停电", "电停"])
+
+
+def test_a_departments_list_by_code_holds_only_its_orders(cast: Cast, token_client: ApiFor) -> None:
+    agent = token_client(cast.agent)
+    first, second = _file(agent, ["停电一", "停电二"])
+    for number, department in ((first, "KHZX"), (second, "GDS-TH")):
+        body = {"department": department, "override_reason": "就近派单"}
+        assert post(agent, f"/api/orders/{number}/dispatch", body).status_code == 200
+
+    def held(code: str) -> list[str]:
+        page = agent.get("/api/orders", {"holder": code, "open": "true"}).json()
+        return [item["number"] for item in page["items"]]
+
+    assert held("KHZX") == [first]
+    assert held("GDS-TH") == [second]
+    assert held("NOPE") == []
