@@ -41,7 +41,7 @@ def _when(value: Any) -> str:
 def _deadline(order: WorkOrder) -> SafeString:
     clock: Any = key_clock(order)
     if clock is None or clock.deadline is None:
-        return format_html('<span class="muted">—</span>')
+        return mark_safe('<span class="muted">—</span>')
     return format_html(
         '{} <span class="countdown" data-deadline="{}" data-started="{}"></span>'
         '<span class="at">{}</span>',
