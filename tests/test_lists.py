@@ -179,3 +179,19 @@ def test_a_departments_list_by_code_holds_only_its_orders(cast: Cast, token_clie
     assert held("KHZX") == [first]
     assert held("GDS-TH") == [second]
     assert held("NOPE") == []
+
+
+def test_the_boards_rows_read_as_the_template_wrote_them(cast: Cast, token_client: ApiFor) -> None:
+    """The rows are rendered in Python: the labels, the truncation and its (translated)
+    ellipsis, the link and the flags as the template had them."""
+    agent = token_client(cast.agent)
+    (number,) = _file(agent, ["一二三四五六七八九十一二三四五六七八九十一二三"])
+    assert post(agent, f"/api/orders/{number}/urge", {"note": "客户催问"}).status_code == 200
+    leader = Client()
+    leader.force_login(cast.leader)
+    html = leader.get("/board/").content.decode()
+    assert f'<a href="/orders/{number}/">{number}</a>' in html
+    assert "故障报修" in html  # the type's label, in Chinese
+    assert "一二三四五六七八九十一二三四五六七八九..." in html  # Django's Chinese ellipsis
+    assert "一二三四五六七八九十一二三四五六七八九十" not in html
+    assert "催办 1 次" in html

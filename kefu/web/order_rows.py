@@ -12,7 +12,6 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -35,7 +34,12 @@ def _label(choices: Any, value: str) -> str:
 
 
 def _when(value: Any) -> str:
-    return date_format(timezone.localtime(value), "m-d H:i")
+    # The template's |date:"m-d H:i", without the format-string interpreter.
+    return timezone.localtime(value).strftime("%m-%d %H:%M")
+
+
+#: A number no order has: the page's order URL is reversed once and the number put in.
+_PLACEHOLDER = "0000000000000"
 
 
 def _deadline(order: WorkOrder) -> SafeString:
@@ -73,7 +77,7 @@ def _flags(order: WorkOrder) -> SafeString:
     return mark_safe("".join(parts))
 
 
-def _row(order: WorkOrder) -> SafeString:
+def _row(order: WorkOrder, order_url: str) -> SafeString:
     vip = importance(order.customer)
     vip_tag = (
         format_html(' <span class="tag vip" title="{}">{}</span>', _("Important customer"), vip)
@@ -95,14 +99,14 @@ def _row(order: WorkOrder) -> SafeString:
         '  <td class="nowrap">{accepted}</td>\n'
         "</tr>",
         number=order.number,
-        url=reverse("web:order", args=[order.number]),
+        url=order_url.replace(_PLACEHOLDER, order.number),
         type=_label(RequestType, order.request_type),
         vip=vip_tag,
         state_class=state_class(order.state),
         state=_label(State, order.state),
         suspended=suspended,
         district=order.district or "—",
-        description=Truncator(order.description).chars(22),
+        description=Truncator(order.description).chars(22),  # the ellipsis is translated
         holder=order.holder if order.holder else _("the center"),
         deadline=_deadline(order),
         flags=_flags(order),
@@ -112,6 +116,7 @@ def _row(order: WorkOrder) -> SafeString:
 
 def order_rows(orders: Iterable[WorkOrder]) -> SafeString:
     rows = list(orders)
+    order_url = reverse("web:order", args=[_PLACEHOLDER])  # once a page, not once a row
     if not rows:
         return format_html('\n<tr><td colspan="8" class="muted">{}</td></tr>\n', _("Nothing here."))
-    return format_html_join("", "{}", ((_row(order),) for order in rows))
+    return format_html_join("", "{}", ((_row(order, order_url),) for order in rows))
