@@ -42,7 +42,7 @@ pytest: install
 	$(BIN)/pytest
 
 # Schemathesis over the whole API with FUZZ_EXAMPLES cases per operation and role, on SQLite
-# and on a fresh PostgreSQL database (long: about an hour on two cores). CI runs 40.
+# and on a fresh PostgreSQL database (long: about 25 minutes on two cores). CI runs 40.
 FUZZ_EXAMPLES ?= 1000
 FUZZ_PG ?= postgres://postgres@127.0.0.1:5432/kefu_fuzz
 fuzz: install
