@@ -212,9 +212,6 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file, not memory, so that threads and server processes share it.
     _db["TEST"] = {"NAME": str(DATA_DIR / "test-kefu.sqlite3")}
 elif _db["ENGINE"] == "django.db.backends.postgresql":
-    # No JIT: Kefu's queries are short, and a list whose plan looks costly (a search, a
-    # capped count) spent 12 ms compiling to save 1 ms of a 5 ms scan.
-    _db.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
     _db.setdefault("TEST", {})
     if os.environ.get("KEFU_TEST_DATABASE_NAME"):
         _db["TEST"]["NAME"] = os.environ["KEFU_TEST_DATABASE_NAME"]

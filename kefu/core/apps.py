@@ -1,5 +1,7 @@
 """The core app: calendar, limits, policy, numbering, alerts."""
 
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +26,18 @@ class CoreConfig(AppConfig):
         post_save.connect(_changed, sender=CalendarDay, dispatch_uid="cache-CalendarDay")
         post_save.connect(_changed, sender=CalendarYear, dispatch_uid="cache-CalendarYear")
         post_delete.connect(_changed, sender=CalendarYear, dispatch_uid="cache-del-CalendarYear")
+        from django.db.backends.signals import connection_created
+
+        connection_created.connect(_no_jit, dispatch_uid="postgresql-no-jit")
+
+
+def _no_jit(sender: type, connection: Any, **kwargs: object) -> None:
+    """No JIT on PostgreSQL: Kefu's queries are short, and a list whose plan looks costly (a
+    search, a capped count) spent 12 ms compiling to save 1 ms of a 5 ms scan. Set on each
+    new connection rather than as a startup option, which a pooler (PgBouncer) refuses."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
 
 
 def _changed(sender: type, **kwargs: object) -> None:

@@ -71,13 +71,17 @@ def decode_cursor(sort: str, text: str) -> tuple[Any, int]:
     column, _descending = SORT_KEYS[sort]
     if cursor_sort != sort or not isinstance(pk, int) or isinstance(pk, bool):
         raise _refused()
+    if not 0 <= pk < 2**63:  # beyond a bigint the database would fail, not refuse
+        raise _refused()
     if value is None:
         if column not in NULLABLE:
             raise _refused()
     elif column in DATETIMES:
         try:
             value = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
-        except ValueError:
+            if value is not None and value.tzinfo is not None:
+                value = value.astimezone(dt.UTC)
+        except (ValueError, OverflowError):
             value = None
         if value is None or value.tzinfo is None:
             raise _refused()

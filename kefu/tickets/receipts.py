@@ -50,7 +50,9 @@ def held_rows(order: WorkOrder, relation: str) -> list[Any] | None:
 def hold_events(order: WorkOrder) -> None:
     """Read the order's events once (under its lock), to be answered from hand."""
     cache = order.__dict__.setdefault("_prefetched_objects_cache", {})
-    rows = list(OrderEvent.objects.filter(order=order).select_related("department"))
+    # Through the order's own manager, so that each event knows its order (presenting an
+    # event to a reader asks it) without loading the order again per event.
+    rows = list(order.events.select_related("department"))
     cache["events"] = attached(order, rows, OrderEvent)
 
 

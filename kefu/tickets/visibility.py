@@ -38,8 +38,10 @@ def listed_orders(user: User) -> OrderQuerySet:
     if Role(user.role) in HOLDERS:
         # What the department holds now is a part of what it may open: no need to ask the
         # clocks whether it held each one before (that test would run on every row).
-        orders: OrderQuerySet = WorkOrder.objects.filter(holder_id=user.department_id)
-        return orders.for_reader(user)
+        orders: OrderQuerySet = WorkOrder.objects.all()
+        if user.department_id is None:
+            return orders.none().for_reader(user)  # not `holder IS NULL`: the center's
+        return orders.filter(holder_id=user.department_id).for_reader(user)
     return readable_orders(user)
 
 
