@@ -20,15 +20,13 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-KEFU = [sys.executable, "-m", "kefu.cli"]
+from bench.serving import ROOT, database, demo_county, readme_env, server
 
 
 @dataclass
@@ -85,46 +83,6 @@ def hammer(
     return Figures(n, time.perf_counter() - started, latencies, errors)
 
 
-@contextmanager
-def database(kind: str, workdir: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite:///{workdir / 'bench.sqlite3'}"
-        return
-    name = f"kefu_bench_{os.getpid()}"
-    psql = ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c"]
-    subprocess.run([*psql, f"DROP DATABASE IF EXISTS {name}"], check=True)
-    subprocess.run([*psql, f"CREATE DATABASE {name}"], check=True)
-    try:
-        yield f"postgres://postgres@127.0.0.1:5432/{name}"
-    finally:
-        subprocess.run([*psql, f"DROP DATABASE IF EXISTS {name}"], check=False)
-
-
-@contextmanager
-def server(env: dict[str, str], port: int, workers: int) -> Iterator[str]:
-    process = subprocess.Popen(
-        [*KEFU, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("the server did not start")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
 TYPES = ("repair", "complaint")
 
 
@@ -139,26 +97,8 @@ def poster(bodies: list[dict[str, object]]) -> Callable[[httpx.Client, int], htt
 
 def run_one(kind: str, n: int, threads: int, workers: int, port: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp, database(kind, Path(tmp)) as url:
-        # The README's configuration (persistent connections are the default); only the
-        # embedded worker is off, so that the web processes are measured alone.
-        env = {
-            **os.environ,
-            "KEFU_DATABASE_URL": url,
-            "KEFU_DATA_DIR": tmp,
-            "KEFU_EMBEDDED_WORKER": "false",
-            "KEFU_LOG_LEVEL": "WARNING",
-        }
-        env.pop("KEFU_DB_CONN_MAX_AGE", None)
-        subprocess.run([*KEFU, "migrate"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-        demo = subprocess.run(
-            [*KEFU, "demo", "--customers", "1000", "--orders", "0"],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        token = demo.split("IVR API token (shown once):")[1].split()[0]
+        env = readme_env(url, tmp)
+        token = demo_county(env)
         accounts = [f"5100{i:06d}" for i in range(1, 1001)]
         rng = random.Random(7)
         headers = {"Authorization": f"Bearer {token}"}

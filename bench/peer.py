@@ -58,7 +58,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.intake import KEFU, ROOT, database, server
+from bench.serving import database, demo_county, kefu, readme_env, server
 
 PEER_SOURCE = Path("/work/shared/peer-bench")
 PEER_DIR = Path("/tmp/peer-bench")
@@ -235,30 +235,12 @@ def peer_server(port: int) -> Iterator[str]:
                 print(f"# peer gunicorn log:\n{tail}", file=sys.stderr)
 
 
-def kefu(env: dict[str, str], *argv: str) -> str:
-    return run([*KEFU, *argv], env=env, cwd=ROOT)
-
-
 def prepare_kefu(
     kind: str, url: str, workdir: str, rounds: int, per_round: int
 ) -> tuple[dict[str, str], str]:
-    """Migrate, load the demo county, add the bench customers; the env and the IVR token.
-
-    The env and the first two steps are bench/intake.py's run_one, which does them inline.
-    """
-    # The README's configuration (persistent connections are the default); only the
-    # embedded worker is off, so that the web processes are measured alone.
-    env = {
-        **os.environ,
-        "KEFU_DATABASE_URL": url,
-        "KEFU_DATA_DIR": workdir,
-        "KEFU_EMBEDDED_WORKER": "false",
-        "KEFU_LOG_LEVEL": "WARNING",
-    }
-    env.pop("KEFU_DB_CONN_MAX_AGE", None)
-    kefu(env, "migrate")
-    demo = kefu(env, "demo", "--customers", "1000", "--orders", "0")
-    token = demo.split("IVR API token (shown once):")[1].split()[0]
+    """Migrate, load the demo county, add the bench customers; the env and the IVR token."""
+    env = readme_env(url, workdir)
+    token = demo_county(env)
     clone_env = {**env, "BENCH_ROUNDS": str(rounds), "BENCH_PER_ROUND": str(per_round)}
     kefu(clone_env, "manage", "shell", "-c", CLONE_CUSTOMERS)
     print(f"# kefu on {kind}: migrated, demo county, {rounds * per_round} bench customers")

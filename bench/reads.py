@@ -36,7 +36,8 @@ from collections.abc import Callable
 import httpx
 import psycopg
 
-from bench.intake import KEFU, ROOT, Figures, hammer, server
+from bench.intake import Figures, hammer
+from bench.serving import PSQL, demo_county, kefu, readme_env, server
 
 DESCRIPTIONS = [
     "家中停电",
@@ -131,14 +132,7 @@ def populate(dsn: str, total: int) -> None:
 
 
 def token_for(env: dict[str, str], username: str) -> str:
-    out = subprocess.run(
-        [*KEFU, "token", "create", username, "--name", "reads benchmark"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    out = kefu(env, "token", "create", username, "--name", "reads benchmark")
     return out.strip().splitlines()[0].strip()
 
 
@@ -184,25 +178,15 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="use --database as it is")
     args = parser.parse_args()
-    psql = ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c"]
     dsn = f"postgresql://postgres@127.0.0.1:5432/{args.database}"
     with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            **os.environ,
-            "KEFU_DATABASE_URL": dsn.replace("postgresql://", "postgres://"),
-            "KEFU_DATA_DIR": tmp,
-            "KEFU_EMBEDDED_WORKER": "false",
-            "KEFU_LOG_LEVEL": "WARNING",
-        }
-        env.pop("KEFU_DB_CONN_MAX_AGE", None)
+        env = readme_env(dsn.replace("postgresql://", "postgres://"), tmp)
         if not args.reuse:
-            subprocess.run([*psql, f"CREATE DATABASE {args.database}"], check=True)
+            subprocess.run([*PSQL, f"CREATE DATABASE {args.database}"], check=True)
         try:
             if not args.reuse:
                 started = time.perf_counter()
-                run = dict(env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-                subprocess.run([*KEFU, "migrate"], **run)  # type: ignore[call-overload]
-                subprocess.run([*KEFU, "demo", "--customers", "1000", "--orders", "0"], **run)  # type: ignore[call-overload]
+                demo_county(env)
                 populate(dsn, args.orders)
                 print(
                     f"populated {args.orders:,} open orders in "
@@ -210,13 +194,11 @@ def main() -> None:
                     flush=True,
                 )
             else:
-                subprocess.run(
-                    [*KEFU, "migrate"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
-                )
+                kefu(env, "migrate")
             measure(args, env, dsn)
         finally:
             if not args.keep:
-                subprocess.run([*psql, f"DROP DATABASE IF EXISTS {args.database}"], check=False)
+                subprocess.run([*PSQL, f"DROP DATABASE IF EXISTS {args.database}"], check=False)
 
 
 def measure(args: argparse.Namespace, env: dict[str, str], dsn: str) -> None:
@@ -227,14 +209,14 @@ def measure(args: argparse.Namespace, env: dict[str, str], dsn: str) -> None:
         numbers = [
             r[0]
             for r in db.execute(
-                "SELECT number FROM tickets_workorder TABLESAMPLE SYSTEM (1) LIMIT 500"
+                "SELECT number FROM tickets_workorder ORDER BY random() LIMIT 500"
             ).fetchall()
         ]
         phones = [
             r[0]
             for r in db.execute(
-                "SELECT DISTINCT caller_phone FROM tickets_workorder TABLESAMPLE SYSTEM (1) "
-                "LIMIT 200"
+                "SELECT caller_phone FROM tickets_workorder GROUP BY caller_phone "
+                "ORDER BY random() LIMIT 200"
             ).fetchall()
         ]
         accounts = [

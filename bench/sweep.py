@@ -16,8 +16,9 @@ import statistics
 import subprocess
 import time
 
+from bench.serving import PSQL
+
 NAME = f"kefu_bench_sweep_{os.getpid()}"
-PSQL = ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c"]
 
 
 def setup_django(database: str) -> None:

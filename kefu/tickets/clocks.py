@@ -28,7 +28,7 @@ from kefu.core.limits import Deadline, Limit, Unit, deadline_after
 from kefu.core.policy import AlertLevel, active_policy
 from kefu.core.vocabulary import ClockKind
 from kefu.tickets.models import Clock, ClockStatus, OrderEvent, WorkOrder
-from kefu.tickets.receipts import attached, held_rows
+from kefu.tickets.receipts import hold
 
 RUNNING = (ClockStatus.OPEN, ClockStatus.PAUSED)
 #: Clocks of the department holding the order: they start afresh with each new holder.
@@ -132,13 +132,7 @@ def held(order: WorkOrder) -> list[Clock]:
     """The order's clocks, read once per transaction and kept on the order: every function
     here works on this list (changing a clock saves it), new clocks join it, and the order's
     summary and the API's answer are computed from it without reading them back."""
-    rows = held_rows(order, "clocks")
-    if rows is None:
-        cache = order.__dict__.setdefault("_prefetched_objects_cache", {})
-        loaded = list(Clock.objects.filter(order=order).select_related("department"))
-        cache["clocks"] = attached(order, loaded, Clock)
-        rows = held_rows(order, "clocks")
-        assert rows is not None
+    rows: list[Clock] = hold(order, "clocks")
     return rows
 
 

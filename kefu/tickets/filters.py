@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Literal
 
 from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models.expressions import OrderBy
 from django.utils import timezone
 from ninja import Field, Schema
 
@@ -15,6 +16,7 @@ from kefu.core.schema_types import Code, Moment, ShortText
 from kefu.core.vocabulary import RequestType
 from kefu.tickets.confidentiality import informant_hidden_filter
 from kefu.tickets.models import Clock, WorkOrder
+from kefu.tickets.paging import NULLABLE, SORT_KEYS, UNIQUE
 from kefu.tickets.routing import active_departments
 from kefu.tickets.search import matching_text
 from kefu.tickets.states import State
@@ -23,14 +25,16 @@ from kefu.tickets.visibility import listed_orders
 Sort = Literal["deadline", "-deadline", "accepted", "-accepted", "number", "-number"]
 DUE_SOON = dt.timedelta(minutes=30)
 
-_ORDERINGS = {
-    "deadline": (F("next_deadline").asc(nulls_last=True), F("id").asc()),
-    "-deadline": (F("next_deadline").desc(nulls_last=True), F("id").desc()),
-    "accepted": (F("accepted_at").asc(), F("id").asc()),
-    "-accepted": (F("accepted_at").desc(), F("id").desc()),
-    "number": (F("number").asc(),),
-    "-number": (F("number").desc(),),
-}
+
+def _ordering(sort: str) -> tuple[OrderBy, ...]:
+    """ORDER BY for `sort`, from the one table of sorts (paging.SORT_KEYS) that the cursors
+    read too: empty keys last, `id` after a key that is not unique."""
+    column, descending = SORT_KEYS[sort]
+    nulls = {"nulls_last": True} if column in NULLABLE else {}
+    key = F(column).desc(**nulls) if descending else F(column).asc(**nulls)
+    if column in UNIQUE:
+        return (key,)
+    return (key, F("id").desc() if descending else F("id").asc())
 
 
 class OrderFilter(Schema):
@@ -108,20 +112,24 @@ def filter_orders(user: User, params: OrderFilter) -> QuerySet[WorkOrder]:
         orders = orders.filter(accepted_at__gte=params.accepted_from)
     if params.accepted_to:
         orders = orders.filter(accepted_at__lt=params.accepted_to)
-    if params.q:
-        text = params.q.strip()
-        if text.isdigit():
-            orders = orders.filter(number__startswith=text)
-        elif text:
-            # Where a confidential order's informant lives is not searchable by others.
-            orders = matching_text(orders, text, informant_hidden_filter(user))
-    return orders.order_by(*_ORDERINGS[sort_of(params)])
+    number, words = _searched(params)
+    if number:
+        orders = orders.filter(number__startswith=number)
+    elif words:
+        # Where a confidential order's informant lives is not searchable by others.
+        orders = matching_text(orders, words, informant_hidden_filter(user))
+    return orders.order_by(*_ordering(sort_of(params)))
+
+
+def _searched(params: OrderFilter) -> tuple[str, str]:
+    """What `q` asks for: an order number prefix (digits), or words of the text."""
+    text = (params.q or "").strip()
+    return (text, "") if text.isdigit() else ("", text)
 
 
 def count_cap(params: OrderFilter) -> int:
     """How far the list's total is counted (kefu.core.counting)."""
-    text = (params.q or "").strip()
-    return counting.TEXT_CAP if text and not text.isdigit() else counting.CAP
+    return counting.TEXT_CAP if _searched(params)[1] else counting.CAP
 
 
 def sort_of(params: OrderFilter) -> str:

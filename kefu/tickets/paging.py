@@ -39,6 +39,8 @@ SORT_KEYS: dict[str, tuple[str, bool]] = {
 }
 #: Columns that may be empty; an empty key sorts last whichever the direction.
 NULLABLE = frozenset({"next_deadline"})
+#: Columns no two orders share: no `id` needed after them.
+UNIQUE = frozenset({"number"})
 DATETIMES = frozenset({"next_deadline", "accepted_at"})
 
 

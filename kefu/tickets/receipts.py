@@ -47,13 +47,20 @@ def held_rows(order: WorkOrder, relation: str) -> list[Any] | None:
     return rows
 
 
-def hold_events(order: WorkOrder) -> None:
-    """Read the order's events once (under its lock), to be answered from hand."""
-    cache = order.__dict__.setdefault("_prefetched_objects_cache", {})
-    # Through the order's own manager, so that each event knows its order (presenting an
-    # event to a reader asks it) without loading the order again per event.
-    rows = list(order.events.select_related("department"))
-    cache["events"] = attached(order, rows, OrderEvent)
+def hold(order: WorkOrder, relation: str) -> list[Any]:
+    """The rows of `relation` ("clocks", "events"), read once (under the order's lock) and
+    kept on the order; the same list on every later call, to change in place."""
+    rows = held_rows(order, relation)
+    if rows is None:
+        manager = getattr(order, relation)
+        # Through the order's own manager, so that each row knows its order (presenting an
+        # event to a reader asks it) without loading the order again per row.
+        loaded = list(manager.select_related("department"))
+        cache = order.__dict__.setdefault("_prefetched_objects_cache", {})
+        cache[relation] = attached(order, loaded, manager.model)
+        rows = held_rows(order, relation)
+        assert rows is not None
+    return rows
 
 
 def in_hand(order: WorkOrder) -> bool:

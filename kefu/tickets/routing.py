@@ -29,6 +29,12 @@ def active_departments() -> dict[str, Department]:
 
 
 @process_cached
+def active_departments_by_id() -> dict[int, Department]:
+    """The same departments by id (the rows an order points to)."""
+    return {d.pk: d for d in active_departments().values()}
+
+
+@process_cached
 def active_jurisdictions() -> list[Jurisdiction]:
     """The active departments' jurisdictions in the order routing asks them."""
     return list(

@@ -30,8 +30,8 @@ from kefu.core.vocabulary import (
 from kefu.tickets import clocks
 from kefu.tickets.actions import ACTION_LABELS
 from kefu.tickets.models import OrderEvent, WorkOrder
-from kefu.tickets.receipts import held_rows, hold_events
-from kefu.tickets.routing import active_departments
+from kefu.tickets.receipts import held_rows, hold
+from kefu.tickets.routing import active_departments, active_departments_by_id
 from kefu.tickets.states import State, move_for
 from kefu.tickets.visibility import orders_visible_to
 
@@ -181,13 +181,13 @@ def lock_order(number: str, actor: User) -> WorkOrder:
     if order is None:
         raise NotFound(_("no work order %(number)s"), field="number", number=number)
     # The departments from the process's cache rather than a query each.
-    departments = {d.pk: d for d in active_departments().values()}
+    departments = active_departments_by_id()
     if order.holder_id in departments:
         order.holder = departments[order.holder_id]
     if order.suggested_department_id in departments:
         order.suggested_department = departments[order.suggested_department_id]
     clocks.held(order)
-    hold_events(order)
+    hold(order, "events")
     return order
 
 
