@@ -283,6 +283,10 @@ DEFAULT_FROM_EMAIL = env_str("KEFU_EMAIL_FROM", "kefu@localhost")
 KEFU_BROKER_URL = env_str("KEFU_BROKER_URL", "")
 KEFU_EMBEDDED_WORKER = env_bool("KEFU_EMBEDDED_WORKER", not KEFU_BROKER_URL)
 KEFU_WORKER_INTERVAL = env_int("KEFU_WORKER_INTERVAL", 60)
+# Seconds everyone who lists the same orders shares one count of them (the board's counters,
+# the navigation badges): in a storm every leader's board and every page asks for the same
+# six counts; 0 counts for every request.
+KEFU_SHARED_COUNTS_SECONDS = env_int("KEFU_SHARED_COUNTS_SECONDS", 5)
 
 CELERY_BROKER_URL = KEFU_BROKER_URL or "memory://"
 CELERY_RESULT_BACKEND = env_str("KEFU_RESULT_BACKEND", "") or None

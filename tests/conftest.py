@@ -181,6 +181,13 @@ def _fresh_process_caches() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _counts_at_once(settings: object) -> None:
+    """Tests look at a count right after changing it; sharing counts for a few seconds has
+    its own test (test_supervision.py)."""
+    settings.KEFU_SHARED_COUNTS_SECONDS = 0  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: object) -> None:
     """Tests set and check many passwords; the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from kefu.accounts.models import User
 from kefu.core import counting
-from kefu.tickets import paging
+from kefu.tickets import paging, search
 from kefu.tickets.models import WorkOrder
 from kefu.tickets.search import grams
 from kefu.tickets.visibility import listed_orders
@@ -159,6 +159,40 @@ def test_text_search_finds_chinese_words_of_any_length_and_only_whole_words(
     # Every pair of 停电停 is in "停电 电停", the words are not: the text itself decides.
     assert found("停电停") == set()
     assert found("箱子") == set()
+
+
+@pytest.mark.parametrize("dense", [1, 10_000], ids=["walk the list", "ask the text index"])
+def test_text_search_finds_and_counts_the_same_rows_whichever_way_it_reads(
+    cast: Cast, token_client: ApiFor, monkeypatch: pytest.MonkeyPatch, dense: int
+) -> None:
+    # A word held by DENSE of the list's first rows is found by walking the list in order
+    # and counted by the text index (on PostgreSQL); a rarer one by the index alone.
+    monkeypatch.setattr(search, "DENSE", dense)
+    agent = token_client(cast.agent)
+    numbers = _file(agent, ["线路冒烟", "停电", "冒烟起火", "表计冒烟", "路灯"])
+    page = agent.get("/api/orders", {"q": "冒烟", "limit": 2}).json()
+    assert (page["count"], page["count_capped"]) == (3, False)
+    monkeypatch.setattr(counting, "TEXT_CAP", 2)
+    capped = agent.get("/api/orders", {"q": "冒烟", "limit": 2}).json()
+    assert (capped["count"], capped["count_capped"]) == (2, True)
+    rest = agent.get("/api/orders", {"q": "冒烟", "limit": 2, "after": page["next"]}).json()
+    found = [i["number"] for i in page["items"] + rest["items"]]
+    assert found == [numbers[3], numbers[2], numbers[0]]  # newest first
+
+
+def test_a_count_by_other_means_is_forgotten_by_a_further_filter(
+    cast: Cast, token_client: ApiFor
+) -> None:
+    _file(token_client(cast.agent), ["停电", "冒烟", "线路冒烟"])
+    orders = WorkOrder.objects.all()
+    smoke = orders.filter(description="冒烟")
+    counted = orders.counted_by(lambda cap: counting.capped_count(smoke, cap))
+    # Kept through ordering and values (what the lists and paginators do) …
+    assert counting.capped_count(counted.order_by("-id").values("pk")) == 1
+    # … forgotten by a filter, which the other way of counting would not know of.
+    assert counting.capped_count(counted.filter(description__contains="冒烟")) == 2
+    assert counting.capped_count(counted.exclude(description="冒烟")) == 2
+    assert counting.capped_count(orders) == 3
 
 
 def test_search_pairs() -> None:

@@ -18,6 +18,7 @@ from kefu.callbacks.models import CallbackTask
 from kefu.contact.services import sign_handover
 from kefu.outbox.models import Message, MessageChannel
 from kefu.outbox.services import queue_message
+from kefu.supervision.summary import shift_counts
 from kefu.tickets import services
 from kefu.tickets.models import WorkOrder
 from kefu.web import checks
@@ -199,6 +200,34 @@ def test_the_board_counts_what_the_api_counts_and_shows_the_deadline_that_matter
     assert "到达现场" in row  # the arrival, not the return window
     assert "03-10 09:45" in row  # the absolute time beside the countdown
     assert "退单" not in row
+
+
+def test_counts_are_shared_for_a_few_seconds_within_one_list_scope_only(
+    cast: Cast, freeze: Freeze, settings: object
+) -> None:
+    settings.KEFU_SHARED_COUNTS_SECONDS = 5  # type: ignore[attr-defined]
+    freeze("2026-03-10 09:00")
+    accept(cast, "complaint", cast.rural, topic="billing")
+    assert shift_counts(cast.leader).undispatched == 1
+    returned = dispatch(cast, accept(cast, "complaint", cast.remote, topic="billing"))
+    services.return_order(actor=cast.yxb, number=returned.number, reason="非本部门")
+    queue_message(channel=MessageChannel.IN_APP, kind="urge", body="催办", to_user=cast.leader)
+    freeze("2026-03-10 09:00:04")
+    # Another user listing every order shares the leader's count of four seconds ago;
+    # the unread messages are each user's own and always counted now.
+    assert shift_counts(cast.agent).undispatched == 1
+    assert shift_counts(cast.agent).returned == 0
+    assert shift_counts(cast.leader).unread == 1
+    # A department lists its own orders: never the center's shared counts.
+    assert shift_counts(cast.yxb).undispatched == 0
+    freeze("2026-03-10 09:00:05")
+    fresh = shift_counts(cast.agent)
+    assert (fresh.undispatched, fresh.returned) == (1, 1)
+    # A count asked for at a moment is counted then, never shared.
+    settings.KEFU_SHARED_COUNTS_SECONDS = 3600  # type: ignore[attr-defined]
+    accept(cast, "complaint", cast.urban, topic="billing")
+    assert shift_counts(cast.agent).undispatched == 1
+    assert shift_counts(cast.agent, now=bj("2026-03-10 09:00:06")).undispatched == 2
 
 
 def test_the_feed_of_urges_is_acknowledged_with_one_click(cast: Cast, freeze: Freeze) -> None:

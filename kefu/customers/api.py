@@ -15,8 +15,7 @@ from kefu.accounts.roles import authorize_read
 from kefu.core.api_errors import READ_ERRORS
 from kefu.core.errors import NotFound
 from kefu.core.schema_types import Code, ShortText
-from kefu.customers.models import Customer
-from kefu.customers.search import find_customers
+from kefu.customers.search import customer_by_account, find_customers
 from kefu.tickets.states import OPEN_STATES
 from kefu.tickets.visibility import customer_orders
 
@@ -75,7 +74,7 @@ def search_customers(request: HttpRequest, q: ShortText, limit: int = 20) -> dic
 def get_customer(request: HttpRequest, account_number: Code) -> dict[str, Any]:
     user = request_user(request)
     authorize_read(user, "customers")
-    customer = Customer.objects.filter(account_number=account_number).first()
+    customer = customer_by_account(account_number)
     if customer is None:
         raise NotFound(
             _("no customer with account number %(account)s"),

@@ -112,13 +112,14 @@ def filter_orders(user: User, params: OrderFilter) -> QuerySet[WorkOrder]:
         orders = orders.filter(accepted_at__gte=params.accepted_from)
     if params.accepted_to:
         orders = orders.filter(accepted_at__lt=params.accepted_to)
+    ordering = _ordering(sort_of(params))
     number, words = _searched(params)
     if number:
         orders = orders.filter(number__startswith=number)
     elif words:
         # Where a confidential order's informant lives is not searchable by others.
-        orders = matching_text(orders, words, informant_hidden_filter(user))
-    return orders.order_by(*_ordering(sort_of(params)))
+        orders = matching_text(orders, words, informant_hidden_filter(user), ordering)
+    return orders.order_by(*ordering)
 
 
 def _searched(params: OrderFilter) -> tuple[str, str]:

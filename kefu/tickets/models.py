@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core.counting import Countable
 from kefu.core.limits import Limit, Unit
 from kefu.core.reading import ReaderQuerySet, refuse_if_presented
 from kefu.core.vocabulary import (
@@ -60,7 +61,7 @@ INFORMANT_FIELDS = frozenset(
 )
 
 
-class OrderQuerySet(NeverDeleted):
+class OrderQuerySet(Countable, NeverDeleted):  # type: ignore[override]  # stubs' as_manager
     """`.for_reader(user)`: the orders come out masked as confidentiality.py rules."""
 
     protected_paths = INFORMANT_FIELDS | {"linked_calls", "callback_tasks", "parent", "events"}

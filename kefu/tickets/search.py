@@ -11,15 +11,14 @@ default for a single office, reads the text itself.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection
-from django.db.models import Func, Q, QuerySet, TextField
+from django.db.models import BooleanField, ExpressionWrapper, Func, Q, QuerySet, TextField
 
-from kefu.tickets.models import WorkOrder
-
-Orders = TypeVar("Orders", bound=QuerySet[Any])
+from kefu.core.counting import Counter
+from kefu.tickets.models import OrderQuerySet
 
 
 class Grams(Func):
@@ -35,30 +34,81 @@ def grams(text: str) -> list[str]:
     return pairs or [text]
 
 
-#: A search matching more candidates than this reads the list in its own order and keeps the
-#: rows holding the words (they come soon); fewer, and it fetches the candidates by the index.
-FEW = 2_000
+#: A search first walks this many rows of the list in the list's own order (its index) …
+WALK = 2_000
+#: … and if this many of them hold the words, the first page of them (50 rows) is among
+#: those rows and the next ones not far; fewer, and the text index fetches the candidates,
+#: which are then sorted.
+DENSE = 50
 
 
-def matching_text(orders: Orders, text: str, hidden: Q) -> Orders:
+def _holding(ordered: QuerySet[Any], words: Q, rows: int) -> tuple[str, list[Any]]:
+    """SQL for a yes or no per row, whether it holds `words`, over the list's first `rows`
+    rows in its own order (only that leaves the database: no text)."""
+    holds = ExpressionWrapper(words, output_field=BooleanField())
+    sql, params = ordered.values(holds=holds)[:rows].query.sql_with_params()
+    return sql, list(params)
+
+
+def _count(sql: str, params: list[Any]) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchone()
+    return int(found[0]) if found else 0
+
+
+def _dense(ordered: QuerySet[Any], text: str) -> bool:
+    """Whether the first WALK rows of the list hold `text` DENSE times or more: a probe
+    that costs the same for a rare word as for a common one, unlike asking the text index
+    how many rows hold a common word's pairs (it builds a bitmap of all of them)."""
+    sql, params = _holding(ordered, Q(description__contains=text) | Q(address__contains=text), WALK)
+    return _count(f"SELECT COUNT(*) FROM ({sql}) AS walked WHERE walked.holds", params) >= DENSE
+
+
+#: A common word is counted by walking at most this many rows of the list per row counted
+#: (cap + 1 found within 20 × cap rows: it is in one row of twenty or more) …
+REACH = 20
+
+
+def _counted_by_walking_or_index(
+    ordered: QuerySet[Any], words: Q, by_index: QuerySet[Any]
+) -> Counter:
+    """… else by the text index: a word common at the top of the list only (the orders of
+    one street this morning) would have the walk read on to the list's end."""
+
+    def count(cap: int) -> int:
+        sql, params = _holding(ordered, words, REACH * (cap + 1))
+        walked = _count(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM ({sql}) AS walked "
+            "WHERE walked.holds LIMIT %s) AS found",
+            [*params, cap + 1],
+        )
+        if walked > cap:
+            return walked
+        return by_index.order_by().values("pk")[: cap + 1].count()
+
+    return count
+
+
+def matching_text(
+    orders: OrderQuerySet, text: str, hidden: Q, ordering: tuple[Any, ...]
+) -> OrderQuerySet:
     """Orders whose description holds `text`, or whose address does unless `hidden` (an
-    informant the reader may not locate)."""
+    informant the reader may not locate); `ordering` is the list's."""
     words = Q(description__contains=text) | (Q(address__contains=text) & ~hidden)
     if connection.vendor != "postgresql":
         return orders.filter(words)
+    # One scan of the rows the text index names, the words checked on each. The pairs are
+    # a condition of their own beside the words, so that the planner answers them from the
+    # index and does not compute them again for every row it reads.
     wanted = grams(text)
-    in_description = Q(("description_grams__contains", wanted))
-    in_address = Q(("address_grams__contains", wanted))
-    candidates = (
-        WorkOrder.objects.order_by()
-        .alias(description_grams=Grams("description"), address_grams=Grams("address"))
-        .filter(in_description | in_address)
-        .values("pk")
-    )
-    if candidates[: FEW + 1].count() > FEW:
-        # Common words: the list's own index, in order, finds a page of them in a few
-        # hundred rows; fetching and sorting every candidate would read thousands.
-        return orders.filter(words)
-    # Rare words: the index finds the candidates in a subquery of its own (written inside
-    # the OR, the pairs would be computed again for every candidate to check it).
-    return orders.filter(Q(pk__in=candidates), words)
+    in_index = Q(("description_grams__contains", wanted)) | Q(("address_grams__contains", wanted))
+    by_index = orders.alias(
+        description_grams=Grams("description"), address_grams=Grams("address")
+    ).filter(in_index, words)
+    ordered = orders.order_by(*ordering)
+    if not _dense(ordered, text):
+        return by_index  # rare words: their few rows fetched, then sorted
+    # Common words: the list's own index, in order, finds a page of them in a few hundred
+    # rows, and counts them to the cap soon enough.
+    return orders.filter(words).counted_by(_counted_by_walking_or_index(ordered, words, by_index))

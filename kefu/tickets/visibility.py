@@ -45,6 +45,16 @@ def listed_orders(user: User) -> OrderQuerySet:
     return readable_orders(user)
 
 
+def list_scope(user: User) -> str:
+    """A key that two users share exactly when listed_orders() holds the same orders for
+    them: what counts of a list may be shared under (supervision/summary.py)."""
+    if Role(user.role) in HOLDERS:
+        return f"holds:{user.department_id}"
+    if Role(user.role) in SEES_ALL_ORDERS:
+        return "all"
+    return f"held:{user.department_id}"
+
+
 def readable_events(user: User) -> EventQuerySet:
     """Events of the orders `user` may open; a former holder's stop at its return."""
     events: EventQuerySet = OrderEvent.objects.filter(order__in=orders_visible_to(user))

@@ -17,7 +17,7 @@ from kefu.accounts.roles import Role
 from kefu.core.errors import DomainError, DuplicateSuspected
 from kefu.core.vocabulary import ClockKind
 from kefu.customers.models import Customer
-from kefu.customers.search import find_customers
+from kefu.customers.search import customer_by_account, find_customers
 from kefu.tickets import services
 from kefu.tickets.states import OPEN_STATES
 from kefu.tickets.visibility import customer_orders
@@ -80,7 +80,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         # "New order for this customer" (the customer page) opens intake with them found.
         account = request.GET.get("account", "")[:20]
         form = IntakeForm(initial={"customer_account": account} if account else None)
-    customer = Customer.objects.filter(account_number=account).first() if account else None
+    customer = customer_by_account(account) if account else None
     if customer is not None:
         context.update(_profile_context(user, customer))
     return render(
@@ -140,7 +140,7 @@ def customer_results(request: HttpRequest) -> HttpResponse:
 @require_safe
 def customer_panel(request: HttpRequest, account_number: str) -> HttpResponse:
     user = require_role(request, INTAKE_ROLES)
-    customer = Customer.objects.filter(account_number=account_number).first()
+    customer = customer_by_account(account_number)
     if customer is None:
         return render(request, "web/partials/customer_panel.html", {}, status=404)
     return render(request, "web/partials/customer_panel.html", _profile_context(user, customer))

@@ -20,7 +20,7 @@ from kefu.core.calendar import beijing_date
 from kefu.core.models import CalendarDay, CalendarYear
 from kefu.core.policy import active_policy
 from kefu.core.vocabulary import AreaClass, ClockKind, EnergizeClass, RequestType, SupplyScheme
-from kefu.customers.models import Customer
+from kefu.customers.search import customer_by_account
 from kefu.tickets.filters import OrderFilter, filter_orders
 from kefu.tickets.visibility import customer_orders
 from kefu.web.lists import order_list
@@ -31,7 +31,7 @@ from kefu.web.shortcuts import page_of, require_read
 @require_safe
 def customer(request: HttpRequest, account_number: str) -> HttpResponse:
     user = require_read(request, "customers")  # handlers see customers through orders
-    found = Customer.objects.filter(account_number=account_number).first()
+    found = customer_by_account(account_number)
     if found is None:
         raise Http404(_("No such customer."))
     orders = customer_orders(user, found).select_related("holder", "parent")

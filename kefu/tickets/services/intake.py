@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.models import User
+from kefu.core.bulk import insert_objects
 from kefu.core.errors import (
     DuplicateSuspected,
     IllegalTransition,
@@ -29,6 +30,7 @@ from kefu.core.vocabulary import (
     SupplyScheme,
 )
 from kefu.customers.models import Customer, CustomerCategory
+from kefu.customers.search import customer_by_account
 from kefu.tickets import clocks
 from kefu.tickets.confidentiality import (
     can_see_informant,
@@ -99,7 +101,7 @@ def _resolve(intake: Intake) -> _Resolved:
     )
     customer = None
     if intake.customer_account:
-        customer = Customer.objects.filter(account_number=intake.customer_account).first()
+        customer = customer_by_account(intake.customer_account)
         if customer is None:
             raise InvalidInput(
                 _("no customer with account number %(account)s"),
@@ -270,14 +272,13 @@ def _write(order: WorkOrder, events: list[OrderEvent], new_clocks: list[Clock]) 
     for these three statements and the commit."""
     clocks.summarize(order, new_clocks)
     order.number = next_order_number(order.accepted_at)
-    order.save(force_insert=True)
+    insert_objects([order])
     for event in events:
         event.order = order
     for clock in new_clocks:
         clock.order = order
-    OrderEvent.objects.bulk_create(events)
-    if new_clocks:
-        Clock.objects.bulk_create(new_clocks)
+    insert_objects(events)
+    insert_objects(new_clocks)
     hand_back(order, events, new_clocks)
     return order
 
