@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.models import User
-from kefu.core.bulk import insert_objects
+from kefu.core.bulk import insert_with_children
 from kefu.core.errors import (
     DuplicateSuspected,
     IllegalTransition,
@@ -267,18 +267,16 @@ def _born(
 
 
 def _write(order: WorkOrder, events: list[OrderEvent], new_clocks: list[Clock]) -> WorkOrder:
-    """Number the order and write it complete: one INSERT each for the order, its events
-    and its clocks. The number comes last, so the day's sequence row stays locked only
-    for these three statements and the commit."""
+    """Number the order and write it complete with its events and clocks (one statement on
+    PostgreSQL). The number comes last, so the day's sequence row stays locked only for
+    that write and the commit."""
     clocks.summarize(order, new_clocks)
     order.number = next_order_number(order.accepted_at)
-    insert_objects([order])
+    insert_with_children(order, [("order_id", events), ("order_id", new_clocks)])
     for event in events:
         event.order = order
     for clock in new_clocks:
         clock.order = order
-    insert_objects(events)
-    insert_objects(new_clocks)
     hand_back(order, events, new_clocks)
     return order
 
