@@ -141,6 +141,13 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("year", type=int)
     load.add_argument("--csv", help="CSV of date,kind,name (holidays and make-up days)")
 
+    grid = sub.add_parser("grid", help="the grid topology").add_subparsers(
+        dest="action", required=True
+    )
+    grid_import = grid.add_parser("import", help="load grid elements from a CSV file")
+    grid_import.add_argument("file")
+    grid_import.add_argument("--level", help="every row is of this level (a file per level)")
+
     policy = sub.add_parser("policy", help="service policy").add_subparsers(
         dest="action", required=True
     )
@@ -200,6 +207,8 @@ def main(argv: list[str] | None = None) -> None:
             _django(["kefu_token", "revoke", args.token, "--reason", args.reason])
     elif args.command == "calendar":
         _django(["load_calendar", str(args.year), *(["--csv", args.csv] if args.csv else [])])
+    elif args.command == "grid":
+        _django(["import_grid", args.file, *(["--level", args.level] if args.level else [])])
     elif args.command == "manage":
         _django(args.rest)
 

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "kefu.supervision",
     "kefu.callbacks",
     "kefu.contact",
+    "kefu.outages",
     "kefu.web",
     "kefu.demo",
 ]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from kefu.accounts.models import User
 from kefu.customers.models import Customer
+from kefu.outages import services as outages
+from kefu.outages.topology_import import import_grid
 from kefu.tickets import services
 from kefu.tickets.models import Clock, WorkOrder
-from tests.conftest import Cast
+from tests.conftest import Cast, bj
 
 TEXT = {
     "repair": "家里停电了,邻居家也没电",
@@ -73,3 +76,36 @@ def dispatch(cast: Cast, order: WorkOrder, department: str | None = None) -> Wor
         department_code=code,
         override_reason="测试改派" if department else "",
     )
+
+
+#: A small grid over the cast's transformer: a substation, two feeders, a branch and three
+#: transformer areas (城关1-1 is where the cast's customers live).
+GRID = """编码,名称,层级,上级编码,运维单位
+SUB-CG,110kV城关变电站,变电站,,
+F-CG1,10kV城关一回线,线路,SUB-CG,KHZX
+B-CG1,城关一回线1号分支,分支,F-CG1,KHZX
+城关1-1号台区,城关1-1号台区,台区,B-CG1,KHZX
+城关1-2号台区,城关1-2号台区,台区,B-CG1,KHZX
+F-CG2,10kV城关二回线,线路,SUB-CG,KHZX
+城关2-1号台区,城关2-1号台区,台区,F-CG2,KHZX
+"""
+
+
+def load_grid(text: str = GRID) -> None:
+    report = import_grid(text)
+    assert report.ok, report.errors
+
+
+def published_notice(cast: Cast, start: str = "2026-03-10 08:00", hours: int = 8) -> Any:
+    """A temporary outage over the branch B-CG1, published by the shift leader."""
+    notice = outages.draft_notice(
+        actor=cast.leader,
+        draft=outages.NoticeDraft(
+            kind="temporary",
+            start_at=bj(start),
+            expected_restoration_at=bj(start) + dt.timedelta(hours=hours),
+            cause="线路检修",
+            elements=("B-CG1",),
+        ),
+    )
+    return outages.publish_notice(actor=cast.leader, number=notice.number)

@@ -104,6 +104,9 @@ class Targets:
     messages: list[int] = field(default_factory=list)
     departments: list[str] = field(default_factory=lambda: ["ZGB", "YXB"])
     year: int = 2026
+    notices: list[str] = field(default_factory=list)
+    grid: list[str] = field(default_factory=list)
+    outage_calls: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -174,7 +177,26 @@ def order_api_probes(t: Targets) -> list[Probe]:
         p.append(Probe("api", "GET", "/api/supervision/overdue", {"department": department}))
     for message in t.messages:
         p.append(Probe("api", "POST", f"/api/messages/{message}/acknowledge", {}))
+    p.append(Probe("api", "GET", "/api/outages"))
+    p.append(Probe("api", "GET", "/api/outages", {"span": "current"}))
+    for notice in t.notices:
+        p.append(Probe("api", "GET", f"/api/outages/{notice}"))
+        for action in ("publish", "update", "restore", "close"):
+            p.append(Probe("api", "POST", f"/api/outages/{notice}/{action}", {}))
+    p.append(Probe("api", "POST", "/api/outages", NOTICE_BODY))
+    for code in t.grid:
+        p.append(Probe("api", "GET", f"/api/grid/{code}"))
     return p
+
+
+#: A notice the probes draft (valid when the walk's grid holds its element).
+NOTICE_BODY = {
+    "kind": "temporary",
+    "start_at": "2026-03-12T09:00:00+08:00",
+    "expected_restoration_at": "2026-03-12T15:00:00+08:00",
+    "cause": "线路检修",
+    "elements": ["F-CG1"],
+}
 
 
 def subject_api_probes(s: Subject, link_to: str | None) -> list[Probe]:
@@ -189,6 +211,11 @@ def subject_api_probes(s: Subject, link_to: str | None) -> list[Probe]:
     p.append(Probe("api", "GET", "/api/orders", {"q": s.address}))
     if link_to:
         p.append(Probe("api", "GET", f"/api/ivr/orders/{link_to}", {"phone": s.phone}))
+    if s.account:
+        p.append(Probe("api", "GET", "/api/outages/check", {"account": s.account}))
+    p.append(Probe("api", "GET", "/api/outages/check", {"phone": s.phone}))
+    p.append(Probe("api", "GET", "/api/outages/check", {"address": s.address}))
+    p.append(Probe("api", "GET", "/api/ivr/outage", {"phone": s.phone}))
     for body in _intakes(s, link_to):
         p.append(Probe("api", "POST", "/api/orders", body))
         if "link_to" not in body:
@@ -224,6 +251,13 @@ API_CATALOGUE = {
     ("GET", "/api/policy"),
     ("GET", "/api/calendar/{year}"),
     ("GET", "/api/alerts"),
+    ("GET", "/api/outages/check"),
+    ("GET", "/api/outages"),
+    ("POST", "/api/outages"),
+    ("GET", "/api/outages/{number}"),
+    *{("POST", f"/api/outages/{{number}}/{a}") for a in ("publish", "update", "restore", "close")},
+    ("GET", "/api/grid/{code}"),
+    ("GET", "/api/ivr/outage"),
 }
 
 
@@ -289,6 +323,18 @@ def order_page_probes(t: Targets) -> list[Probe]:
         p.append(Probe("page", "POST", f"/messages/{message}/acknowledge/"))
     for code in t.departments:
         p.append(Probe("page", "GET", f"/departments/{code}/"))
+    p.append(Probe("page", "GET", "/outages/"))
+    p.append(Probe("page", "GET", "/outages/", {"span": "past"}))
+    p.append(Probe("page", "GET", "/outages/new/"))
+    p.append(Probe("page", "GET", "/outages/calls/"))
+    p.append(Probe("page", "GET", "/grid/import/"))
+    for notice in t.notices:
+        p.append(Probe("page", "GET", f"/outages/{notice}/"))
+        p.append(Probe("page", "POST", f"/outages/{notice}/restore/"))
+    for call in t.outage_calls:
+        p.append(Probe("page", "POST", f"/outages/calls/{call}/", {"reached": "no"}))
+    for code in t.grid:
+        p.append(Probe("page", "GET", f"/grid/{code}/"))
     return p
 
 
@@ -349,6 +395,14 @@ PAGE_CATALOGUE = {
     "policy",
     "calendar",
     "calendar-year",
+    "outages",
+    "outage",
+    "outage-new",
+    "outage-action",
+    "outage-calls",
+    "outage-call",
+    "grid-element",
+    "grid-import",
 }
 
 

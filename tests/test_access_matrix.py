@@ -24,13 +24,15 @@ from kefu.accounts.models import User
 from kefu.accounts.services import create_token
 from kefu.callbacks.models import CallbackTask
 from kefu.contact.services import sign_handover
+from kefu.customers.models import Customer
+from kefu.outages.models import CustomerNotification
 from kefu.outbox.models import MessageChannel
 from kefu.outbox.services import queue_message
 from kefu.tickets import services
 from tests.conftest import Cast, bj
-from tests.flows import accept, dispatch
+from tests.flows import accept, dispatch, load_grid, published_notice
 from tests.scenarios import EXPECTED, ROLES, SCENARIOS, member
-from tests.surfaces import ACTION_BODIES, PAGE_ACTIONS, api_operations, page_names
+from tests.surfaces import ACTION_BODIES, NOTICE_BODY, PAGE_ACTIONS, api_operations, page_names
 
 Freeze = Callable[[str | dt.datetime], dt.datetime]
 
@@ -39,6 +41,7 @@ PEOPLE = EVERYONE - {"integration"}
 CENTER_DESK = {"agent", "shift_leader"}
 TALK_TO_CALLERS = {"agent", "shift_leader", "supervisor"}
 LEADERS = {"shift_leader", "supervisor", "administrator"}
+KEEP_OUTAGES = {"shift_leader", "supervisor"}
 
 #: (method, path) -> roles let through.
 API: dict[tuple[str, str], set[str]] = {
@@ -67,6 +70,16 @@ API: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/policy"): PEOPLE,
     ("GET", "/api/calendar/{year}"): PEOPLE,
     ("GET", "/api/alerts"): {"administrator"},
+    ("GET", "/api/outages/check"): EVERYONE,
+    ("GET", "/api/outages"): PEOPLE,
+    ("POST", "/api/outages"): KEEP_OUTAGES,
+    ("GET", "/api/outages/{number}"): PEOPLE,
+    ("POST", "/api/outages/{number}/publish"): KEEP_OUTAGES,
+    ("POST", "/api/outages/{number}/update"): KEEP_OUTAGES,
+    ("POST", "/api/outages/{number}/restore"): KEEP_OUTAGES,
+    ("POST", "/api/outages/{number}/close"): KEEP_OUTAGES,
+    ("GET", "/api/grid/{code}"): PEOPLE,
+    ("GET", "/api/ivr/outage"): {"integration"},
 }
 _SERVICE_ACTION = {a: a.replace("-", "_") for a in ACTION_BODIES}
 for _path_action, _action in _SERVICE_ACTION.items():
@@ -102,6 +115,14 @@ PAGES: dict[str, set[str]] = {
     "policy": PEOPLE,
     "calendar": PEOPLE,
     "calendar-year": PEOPLE,
+    "outages": PEOPLE,
+    "outage": PEOPLE,
+    "outage-new": KEEP_OUTAGES,
+    "outage-action": KEEP_OUTAGES,
+    "outage-calls": CENTER_DESK,
+    "outage-call": CENTER_DESK,
+    "grid-element": PEOPLE,
+    "grid-import": {"administrator"},
 }
 # order-action: per action, as on the API.
 
@@ -192,7 +213,13 @@ def _world(cast: Cast) -> dict[str, Any]:
     services.dispatch_order(
         actor=cast.agent, number=repair.number, department_code="YXB", override_reason="测试"
     )
+    load_grid()
+    Customer.objects.filter(pk=cast.urban_neighbour.pk).update(important_class="first")
+    notice = published_notice(cast, "2026-03-10 08:30")
     return {
+        "notice": notice.number,
+        "outage_call": CustomerNotification.objects.get(channel="phone").pk,
+        "code": "F-CG1",
         "repair": repair.number,
         "number": complaint.number,
         "task_id": task.pk,
@@ -235,7 +262,16 @@ def _read_requests(world: dict[str, Any]) -> dict[tuple[str, str], tuple[str, An
             f"/api/handovers/{world['handover_id']}/acknowledge",
             {},
         ),
+        ("GET", "/api/outages/check"): ("/api/outages/check", {"account": "5100000001"}),
+        ("POST", "/api/outages"): ("/api/outages", NOTICE_BODY),
+        ("GET", "/api/ivr/outage"): ("/api/ivr/outage", {"phone": "13900000001"}),
     }
+    for action in ("publish", "update", "restore", "close"):
+        filled[("POST", f"/api/outages/{{number}}/{action}")] = (
+            f"/api/outages/{world['notice']}/{action}",
+            {},
+        )
+    filled[("GET", "/api/outages/{number}")] = (f"/api/outages/{world['notice']}", None)
     for method, template in API:
         if (method, template) in filled or "/api/orders/{number}/" in template:
             continue
@@ -313,6 +349,14 @@ def _page_requests(world: dict[str, Any], user: User) -> dict[str, tuple[str, st
         "policy": ("GET", "/policy/", None),
         "calendar": ("GET", "/calendar/", None),
         "calendar-year": ("GET", "/calendar/2026/", None),
+        "outages": ("GET", "/outages/", None),
+        "outage": ("GET", f"/outages/{world['notice']}/", None),
+        "outage-new": ("GET", "/outages/new/", None),
+        "outage-action": ("POST", f"/outages/{world['notice']}/restore/", None),
+        "outage-calls": ("GET", "/outages/calls/", None),
+        "outage-call": ("POST", f"/outages/calls/{world['outage_call']}/", {"reached": "no"}),
+        "grid-element": ("GET", "/grid/F-CG1/", None),
+        "grid-import": ("GET", "/grid/import/", None),
     }
 
 

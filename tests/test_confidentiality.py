@@ -33,12 +33,13 @@ from kefu.callbacks.models import CallbackTask
 from kefu.callbacks.services import record_callback
 from kefu.contact.services import sign_handover
 from kefu.customers.models import Customer
+from kefu.outages.models import CustomerNotification
 from kefu.outbox.models import Message
 from kefu.supervision.sweep import sweep
 from kefu.tickets import services
 from kefu.tickets.models import OrderEvent, WorkOrder
 from tests.conftest import Cast, bj
-from tests.flows import intake
+from tests.flows import intake, load_grid, published_notice
 from tests.surfaces import (
     Probe,
     Subject,
@@ -183,6 +184,8 @@ def world(cast: Cast, freeze: Freeze) -> World:
     sweep()
     handover = sign_handover(actor=cast.leader, shift_start=bj("2026-03-10 08:00"))
     assert OrderEvent.objects.filter(kind="urged").exists()
+    load_grid()
+    notice = published_notice(cast, "2026-03-10 10:00")
     return World(
         report=report,
         repeat_call=repeat,
@@ -199,6 +202,11 @@ def world(cast: Cast, freeze: Freeze) -> World:
             ],
             callbacks=[task.pk],
             handovers=[handover.pk],
+            notices=[notice.number],
+            outage_calls=list(
+                CustomerNotification.objects.filter(channel="phone").values_list("pk", flat=True)
+            ),
+            grid=["F-CG1", "城关1-1号台区"],
             messages=list(
                 Message.objects.filter(channel="in_app")
                 .order_by("id")

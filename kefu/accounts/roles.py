@@ -52,6 +52,12 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "cancel": frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR}),
     "suspend": HOLDERS | {Role.SHIFT_LEADER},
     "resume": HOLDERS | {Role.SHIFT_LEADER},
+    # Outage notices: the 95598 team enters and keeps them (county measures, ch. 2, duty 4).
+    "manage_outages": frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR}),
+    # A call answered from a notice, by an agent or the IVR.
+    "outage_call": CENTER | {Role.INTEGRATION},
+    # Loading the grid from the production departments' files.
+    "import_grid": frozenset({Role.ADMINISTRATOR}),
 }
 
 #: Actions a handler or crew may take only on orders their own department holds.
@@ -108,6 +114,10 @@ READ_ROLES: dict[str, frozenset[Role]] = {
     "alerts": ADMINISTERS,
     # The IVR's questions: an order's status by its number and the caller's phone.
     "ivr": frozenset({Role.INTEGRATION}),
+    # Outage notices and the grid: everyone who talks to callers or works on the network.
+    "outages": _PEOPLE,
+    # "Is there an outage here?": the agents' intake page, the IVR and the web portal.
+    "outage_check": _PEOPLE | {Role.INTEGRATION},
 }
 
 
@@ -123,6 +133,8 @@ SURFACE_LABELS = {
     "reference": _("reference data"),
     "alerts": _("alerts"),
     "ivr": _("IVR questions"),
+    "outages": _("outage information"),
+    "outage_check": _("the outage check"),
 }
 
 

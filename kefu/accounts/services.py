@@ -119,6 +119,9 @@ def create_token(
             _("a token is valid for 1 to %(days)s days"), field="days", days=MAX_TOKEN_DAYS
         )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    while secret[len(TOKEN_PREFIX)] == "-":
+        # The prefix `kefu token revoke` is given must not read as an option.
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
             user=user,

@@ -15,6 +15,7 @@ from kefu.accounts.models import User
 from kefu.accounts.roles import Role, authorize_read
 from kefu.contact.models import AgentStatus, AgentStatusChange, Handover
 from kefu.core.errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
+from kefu.outages.models import NoticeState, OutageNotice
 from kefu.tickets.models import OrderEvent, WorkOrder
 
 DEFAULT_SHIFT = dt.timedelta(hours=8)
@@ -68,8 +69,21 @@ def snapshot(
             }
             for e in urges
         ],
-        # Outage information arrives with its own module; until then none is recorded here.
-        "outages": [],
+        # Outages under way or announced, as the incoming shift will be asked about them.
+        "outages": [
+            {
+                "number": n.number,
+                "kind": n.kind,
+                "start_at": n.start_at.isoformat(),
+                "expected_restoration_at": n.expected_restoration_at.isoformat(),
+                "cause": n.cause,
+                "lines": n.lines,
+                "current": n.start_at <= now,
+            }
+            for n in OutageNotice.objects.filter(state=NoticeState.PUBLISHED).order_by(
+                "start_at", "id"
+            )[:200]
+        ],
     }
 
 

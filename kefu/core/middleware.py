@@ -18,6 +18,9 @@ from django.utils.translation import gettext as _
 #: Longer request targets are refused here with 414, below the web server's own limit.
 MAX_URL_LENGTH = 4096
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+#: Pages that take a file (the grid's CSV from the production departments), and how large.
+UPLOAD_PATHS = frozenset({"/grid/import/"})
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -50,13 +53,17 @@ class RequestGuardMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return refuse(request, 400, "invalid", _("The request has an invalid length."))
-        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        limit = (
+            MAX_UPLOAD_BYTES
+            if request.path_info in UPLOAD_PATHS
+            else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        )
+        if length > limit:
             return refuse(
                 request,
                 413,
                 "too_large",
-                _("The request is too large (at most %(size)d KB).")
-                % {"size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024},
+                _("The request is too large (at most %(size)d KB).") % {"size": limit // 1024},
             )
         if "\x00" in request.path_info or _has_nul(request.GET):
             return refuse(request, 400, "invalid", _("The address contains a NUL character."))

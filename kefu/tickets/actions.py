@@ -36,6 +36,9 @@ ACTION_LABELS: dict[str, Any] = {
     "answer_at_intake": _("Answer at intake"),
     "link": _("Link the call"),
     "preview": _("Preview"),
+    "manage_outages": _("Keep outage notices"),
+    "outage_call": _("Answer the call from an outage notice"),
+    "import_grid": _("Import the grid"),
 }
 
 #: The order page's actions, in the order a person meets them.

@@ -16,6 +16,7 @@ from kefu.core import counting
 from kefu.core.api_errors import READ_ERRORS, WRITE_ERRORS
 from kefu.core.errors import InvalidInput, NotFound
 from kefu.core.schema_types import Cursor, OrderNumber
+from kefu.outages.services import answer_from_notice
 from kefu.tickets import paging, services
 from kefu.tickets.filters import (
     OrderFilter,
@@ -110,6 +111,15 @@ def create_order(request: HttpRequest, payload: OrderIn) -> Status[dict[str, Any
             200 if outcome.urged else 201,
             {"outcome": kind, "order": _receipt(user, outcome.order)},
         )
+    if payload.outage_notice:
+        call = answer_from_notice(
+            actor=user,
+            intake=intake,
+            number=payload.outage_notice,
+            notify_restored=payload.notify_restored,
+            accepted_at=payload.accepted_at,
+        )
+        return Status(201, {"outcome": "outage_explained", "order": _receipt(user, call.order)})
     if payload.answer is not None:
         order = services.answer_at_intake(
             actor=user, intake=intake, answer=payload.answer, accepted_at=payload.accepted_at

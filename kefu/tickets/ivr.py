@@ -21,6 +21,7 @@ from kefu.core.api_errors import READ_ERRORS
 from kefu.core.errors import NotFound
 from kefu.core.schema_types import OrderNumber
 from kefu.core.vocabulary import RequestType
+from kefu.outages.check import check
 from kefu.tickets.models import WorkOrder
 from kefu.tickets.states import State
 
@@ -80,4 +81,35 @@ def order_status(
         "next_deadline": order.next_deadline,
         "expected_restoration": dt.datetime.fromisoformat(expected) if expected else None,
         "closed": order.closed_at is not None,
+    }
+
+
+class OutageAnswerOut(Schema):
+    outage: bool = Field(description="The caller's supply is inside a known outage")
+    current: bool = Field(description="The outage is under way now")
+    say: str = Field(description="What the IVR reads to the caller (empty when none)")
+    notice: str | None = Field(description="The notice's number, to record the call on it")
+    expected_restoration: dt.datetime | None
+
+
+@router.get(
+    "/outage",
+    response={200: OutageAnswerOut, **READ_ERRORS},
+    summary="Is the caller's power off for a known reason? By the calling phone",
+)
+def outage_answer(
+    request: HttpRequest,
+    phone: str = Query(..., min_length=5, max_length=20, pattern=r"^[0-9+\-() ]+$"),
+) -> dict[str, Any]:
+    """The first question of the IVR's repair menu: the current outage first, else the
+    next announced one; never who the customer is."""
+    authorize_read(request_user(request), "ivr")
+    found = check(phone=_digits(phone))
+    known = found.outages[0] if found.outages else None
+    return {
+        "outage": known is not None,
+        "current": bool(known and known.current),
+        "say": known.say if known else "",
+        "notice": known.notice.number if known else None,
+        "expected_restoration": known.notice.expected_restoration_at if known else None,
     }

@@ -40,6 +40,15 @@ class OrderIn(Schema):
         False, description="Open a new order although the customer has an open one of this type"
     )
     link_to: Code | None = Field(None, description="Number of the open order this call is about")
+    outage_notice: str | None = Field(
+        None,
+        pattern=r"^TD\d{13}$",
+        description="A repair call inside this published outage notice: the caller is told "
+        "what it says, the call is recorded on it, no crew is sent",
+    )
+    notify_restored: bool = Field(
+        True, description="With outage_notice: tell the caller by SMS when power is back"
+    )
     answer: Note | None = Field(None, description="Answer given at intake (closes the order)")
     dispatch_to: Code | None = Field(None, description="Department code to dispatch to at once")
     override_reason: Note = ""
@@ -171,7 +180,7 @@ class OrderPage(BaseModel):
 
 
 class IntakeOut(BaseModel):
-    outcome: Literal["created", "answered", "linked", "urged"]
+    outcome: Literal["created", "answered", "linked", "urged", "outage_explained"]
     order: OrderOut
 
 

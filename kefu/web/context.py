@@ -32,6 +32,7 @@ PAGES: list[tuple[str, Any, frozenset[str], str | None]] = [
     ("web:review", _("Review"), frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR}), "to_review"),
     ("web:callbacks", _("Callbacks"), CENTER_DESK, "callbacks_due"),
     ("web:handover", _("Handover"), frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR}), None),
+    ("web:outages", _("Outages"), PEOPLE, None),
     ("web:messages", _("Messages"), PEOPLE, "unread"),
     ("web:policy", _("Policy"), PEOPLE, None),
     ("web:calendar", _("Calendar"), PEOPLE, None),

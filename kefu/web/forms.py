@@ -165,6 +165,15 @@ class IntakeForm(forms.Form):
         label=_("Dispatch to the suggested department now"), required=False, initial=True
     )
     link_to = forms.CharField(label=_("Link this call to order"), required=False, max_length=16)
+    outage_notice = forms.RegexField(
+        label=_("Answer this call from outage notice"),
+        required=False,
+        max_length=20,
+        regex=r"^TD\d{13}$",
+    )
+    notify_restored = forms.BooleanField(
+        label=_("Tell the caller by SMS when power is back"), required=False, initial=True
+    )
     confirm_new = forms.BooleanField(label=_("Open a new order anyway"), required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -173,6 +182,8 @@ class IntakeForm(forms.Form):
             if data.get("link_to"):
                 # A repeat call needs no new words: it is recorded on the open order.
                 data["description"] = str(_("The customer called again about this order."))
+            elif data.get("outage_notice"):
+                data["description"] = str(_("Power is off; the caller was told of the outage."))
             else:
                 self.add_error("description", _("Write down what the customer says."))
         return data

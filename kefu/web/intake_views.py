@@ -3,6 +3,7 @@ link a repeat call instead of opening a duplicate, answer and close at intake.""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +19,8 @@ from kefu.core.errors import DomainError, DuplicateSuspected
 from kefu.core.vocabulary import ClockKind
 from kefu.customers.models import Customer
 from kefu.customers.search import customer_by_account, find_customers
+from kefu.outages.check import check
+from kefu.outages.services import answer_from_notice
 from kefu.tickets import services
 from kefu.tickets.states import OPEN_STATES
 from kefu.tickets.visibility import customer_orders
@@ -50,6 +53,8 @@ def _profile_context(user: User, customer: Customer) -> dict[str, Any]:
     orders = customer_orders(user, customer)
     return {
         "customer": customer,
+        # The first thing a repair call meets: is the power off for a reason already known?
+        "outages": check(customer=customer).outages,
         "open_orders": list(orders.filter(state__in=list(OPEN_STATES))[:10]),
         "recent_orders": list(orders[:5]),
     }
@@ -96,9 +101,27 @@ def _field_types() -> dict[str, str]:
     return {name: " ".join(sorted(types)) for name, types in FIELD_TYPES.items()}
 
 
+def _repair(intake: services.Intake) -> services.Intake:
+    """A call answered from an outage is a repair call, whatever type the form was left at."""
+    return dataclasses.replace(intake, request_type="repair", topic="", supply_scheme="")
+
+
 def _save(request: HttpRequest, user: User, form: IntakeForm) -> HttpResponse:
     intake = _intake(form)
     data = form.for_type(form.cleaned_data["request_type"])
+    if data["outage_notice"]:
+        call = answer_from_notice(
+            actor=user,
+            intake=_repair(intake),
+            number=data["outage_notice"],
+            notify_restored=data["notify_restored"],
+        )
+        messages.success(
+            request,
+            _("The call was answered from outage notice %(notice)s and recorded as %(number)s.")
+            % {"notice": data["outage_notice"], "number": call.order.number},
+        )
+        return redirect("web:outage", number=data["outage_notice"])
     if data["link_to"]:
         outcome = services.link_call(actor=user, intake=intake, parent_number=data["link_to"])
         messages.success(

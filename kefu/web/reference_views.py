@@ -21,6 +21,8 @@ from kefu.core.models import CalendarDay, CalendarYear
 from kefu.core.policy import active_policy
 from kefu.core.vocabulary import AreaClass, ClockKind, EnergizeClass, RequestType, SupplyScheme
 from kefu.customers.search import customer_by_account
+from kefu.outages.check import check
+from kefu.outages.topology import line_of, transformer_of
 from kefu.tickets.filters import OrderFilter, filter_orders
 from kefu.tickets.visibility import customer_orders
 from kefu.web.lists import order_list
@@ -35,11 +37,17 @@ def customer(request: HttpRequest, account_number: str) -> HttpResponse:
     if found is None:
         raise Http404(_("No such customer."))
     orders = customer_orders(user, found).select_related("holder", "parent")
+    transformer = transformer_of(found)
     return render(
         request,
         "web/customer.html",
         {
             "customer": found,
+            "line": line_of(transformer) if transformer else [],
+            "outages": check(customer=found).outages,
+            "notifications": found.outage_notifications.select_related("notice").order_by(
+                "-created_at", "-id"
+            )[:20],
             "page": page_of(request, orders, 20),
             "may_intake": user.role in (Role.AGENT, Role.SHIFT_LEADER),
         },

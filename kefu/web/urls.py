@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from kefu.web import board, crew, intake_views, order_views, queues, reference_views, views
+from kefu.web import (
+    board,
+    crew,
+    intake_views,
+    order_views,
+    outage_views,
+    queues,
+    reference_views,
+    views,
+)
 
 app_name = "web"
 
@@ -35,6 +44,14 @@ urlpatterns = [
     path("orders/<str:number>/<str:action>/", order_views.order_action, name="order-action"),
     path("customers/<str:account_number>/", reference_views.customer, name="customer"),
     path("departments/<str:code>/", reference_views.department, name="department"),
+    path("outages/", outage_views.outages, name="outages"),
+    path("outages/new/", outage_views.outage_new, name="outage-new"),
+    path("outages/calls/", outage_views.calls_to_make, name="outage-calls"),
+    path("outages/calls/<int:notification_id>/", outage_views.call_attempt, name="outage-call"),
+    path("outages/<str:number>/", outage_views.outage, name="outage"),
+    path("outages/<str:number>/<str:action>/", outage_views.outage_action, name="outage-action"),
+    path("grid/import/", outage_views.grid_import, name="grid-import"),
+    path("grid/<str:code>/", outage_views.grid_element, name="grid-element"),
     path("policy/", reference_views.policy, name="policy"),
     path("calendar/", reference_views.calendar, name="calendar"),
     path("calendar/<int:year>/", reference_views.calendar, name="calendar-year"),

@@ -364,6 +364,38 @@ def answer_at_intake(
     return order
 
 
+def explain_known_outage(
+    *,
+    actor: User,
+    intake: Intake,
+    explanation: str,
+    known: dict[str, Any],
+    accepted_at: dt.datetime | None = None,
+) -> WorkOrder:
+    """A repair call about an outage already known (a notice, a fault being repaired): the
+    caller is told the cause and the expected restoration, the call is recorded and closed,
+    and no crew is sent. `known` names what it was answered from (kept on the event)."""
+    authorize(actor, "outage_call")
+    when = checked_time(accepted_at, not_before=None, field="accepted_at")
+    if intake.request_type != RequestType.REPAIR:
+        raise InvalidInput(_("only repair calls are answered from an outage"), field="request_type")
+    with transaction.atomic():
+        resolved = _resolve(intake)
+        order, accepted = _born(resolved, actor, when, State.ANSWERED, None)
+        order.closed_at = when
+        explained = new_event(
+            order,
+            "outage_explained",
+            actor,
+            when,
+            note=explanation,
+            old={"state": State.ACCEPTED.value},
+            new={"state": State.ANSWERED.value, **known},
+        )
+        order = _write(order, [accepted, explained], [])
+    return order
+
+
 @dataclass(frozen=True)
 class LinkOutcome:
     order: WorkOrder

@@ -9,6 +9,8 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from kefu.outages.models import OutageKind
+
 register = template.Library()
 
 EVENT_LABELS = {
@@ -33,6 +35,7 @@ EVENT_LABELS = {
     "resumed": _("Resumed"),
     "customer_urged": _("Customer urged"),
     "call_linked": _("Another caller linked"),
+    "outage_explained": _("Answered from a known outage"),
     "warned": _("Warning"),
     "urged": _("Urged"),
     "callback_attempt": _("Callback attempt"),
@@ -43,6 +46,20 @@ EVENT_LABELS = {
 @register.filter
 def event_label(kind: str) -> str:
     return str(EVENT_LABELS.get(kind, kind))
+
+
+NOTICE_EVENT_LABELS = {
+    "drafted": _("Drafted"),
+    "published": _("Published"),
+    "updated": _("Changed"),
+    "restored": _("Power restored"),
+    "closed": _("Closed"),
+}
+
+
+@register.filter
+def notice_event_label(kind: str) -> str:
+    return str(NOTICE_EVENT_LABELS.get(kind, kind))
 
 
 @register.filter
@@ -214,3 +231,8 @@ def order_rows(page: Any) -> str:
     from kefu.web.order_rows import order_rows as render
 
     return render(page)
+
+
+@register.filter
+def outage_kind_label(kind: str) -> str:
+    return str(OutageKind(kind).label) if kind in OutageKind.values else kind

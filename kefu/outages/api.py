@@ -1,0 +1,335 @@
+"""Outage information over the API: the intake check (agents, the IVR, the web portal),
+the notices, and the grid."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
+
+from kefu.accounts.auth import request_user
+from kefu.accounts.roles import authorize_read
+from kefu.core.api_errors import READ_ERRORS, WRITE_ERRORS
+from kefu.core.errors import InvalidInput, NotFound
+from kefu.core.schema_types import Code, Moment, Note, Phone, ShortText, Version
+from kefu.outages import check, services
+from kefu.outages.models import (
+    GridElement,
+    Level,
+    NoticeState,
+    OutageKind,
+    OutageNotice,
+)
+from kefu.outages.topology import customers_under, line_of
+
+router = Router(tags=["outages"])
+grid_router = Router(tags=["grid"])
+
+NoticeNumber = Annotated[str, Field(pattern=r"^TD\d{13}$", examples=["TD2026031100001"])]
+GridCode = Annotated[str, Field(min_length=1, max_length=60)]
+
+
+class ElementOut(Schema):
+    code: str
+    name: str
+    level: str
+    level_label: str
+
+
+def _element(element: GridElement) -> dict[str, Any]:
+    return {
+        "code": element.code,
+        "name": element.name,
+        "level": element.level,
+        "level_label": str(Level(element.level).label),
+    }
+
+
+class NoticeBriefOut(Schema):
+    number: str
+    kind: str
+    kind_label: str
+    state: str
+    state_label: str
+    start_at: dt.datetime
+    expected_restoration_at: dt.datetime
+    restored_at: dt.datetime | None
+    cause: str
+    lines: str
+    late: bool
+
+
+class KnownOutageOut(NoticeBriefOut):
+    current: bool = Field(description="Under way now (false: announced, not begun)")
+    say: str = Field(description="What the caller is told")
+
+
+class CheckOut(Schema):
+    customers: list[str] = Field(description="Account numbers the caller was found as")
+    outages: list[KnownOutageOut]
+
+
+class NoticeOut(NoticeBriefOut):
+    addresses: list[str]
+    notes: str
+    requested_by: str | None
+    elements: list[ElementOut]
+    published_at: dt.datetime | None
+    publish_by: dt.datetime | None
+    closed_at: dt.datetime | None
+    version: int
+    calls: int = Field(description="Calls answered from this notice")
+    customers: int = Field(description="Customers under its area (grid and addresses)")
+    key_customers: int
+
+
+class NoticeIn(Schema):
+    kind: OutageKind
+    start_at: Moment
+    expected_restoration_at: Moment
+    cause: Note
+    lines: ShortText = ""
+    addresses: Note = ""
+    notes: Note = ""
+    requested_by: Code | None = Field(None, description="Department code that asked for it")
+    elements: list[str] = Field(default_factory=list, max_length=500)
+
+
+class NoticeChangeIn(Schema):
+    start_at: Moment | None = None
+    expected_restoration_at: Moment | None = None
+    cause: Note | None = None
+    lines: ShortText | None = None
+    addresses: Note | None = None
+    notes: Note | None = None
+    elements: list[str] | None = Field(None, max_length=500)
+    note: Note = ""
+    version: Version | None = None
+
+
+class NoticeActionIn(Schema):
+    version: Version | None = None
+    note: Note = ""
+    restored_at: Moment | None = None
+
+
+def _brief(notice: OutageNotice) -> dict[str, Any]:
+    return {
+        "number": notice.number,
+        "kind": notice.kind,
+        "kind_label": str(OutageKind(notice.kind).label),
+        "state": notice.state,
+        "state_label": str(NoticeState(notice.state).label),
+        "start_at": notice.start_at,
+        "expected_restoration_at": notice.expected_restoration_at,
+        "restored_at": notice.restored_at,
+        "cause": notice.cause,
+        "lines": notice.lines,
+        "late": notice.late,
+    }
+
+
+def notice_out(notice: OutageNotice) -> dict[str, Any]:
+    from kefu.outages.notifications import affected_customers
+
+    elements = list(notice.elements.all().order_by("path"))
+    affected = affected_customers(notice)
+    return {
+        **_brief(notice),
+        "addresses": notice.address_lines(),
+        "notes": notice.notes,
+        "requested_by": notice.requested_by.code if notice.requested_by else None,
+        "elements": [_element(e) for e in elements],
+        "published_at": notice.published_at,
+        "publish_by": notice.publish_by,
+        "closed_at": notice.closed_at,
+        "version": notice.version,
+        "calls": notice.calls.count(),
+        "customers": affected.count(),
+        "key_customers": affected.exclude(important_class="").count(),
+    }
+
+
+@router.get(
+    "/check",
+    response={200: CheckOut, **READ_ERRORS},
+    summary="Is the caller inside a known outage? By account, phone or address",
+)
+def outage_check(
+    request: HttpRequest,
+    account: str = Query("", max_length=20, pattern=r"^[0-9A-Za-z-]*$"),
+    phone: Phone = "",
+    address: ShortText = "",
+) -> dict[str, Any]:
+    authorize_read(request_user(request), "outage_check")
+    if not (account or phone or address.strip()):
+        raise InvalidInput(_("give an account number, a phone or an address"), field="account")
+    found = check.check(account=account, phone=phone, address=address)
+    return {
+        "customers": [c.account_number for c in found.customers],
+        "outages": [
+            {**_brief(o.notice), "current": o.current, "say": o.say} for o in found.outages
+        ],
+    }
+
+
+Span = Literal["current", "coming", "past", "drafts"]
+
+
+def notices_in(span: Span | None, now: dt.datetime) -> QuerySet[OutageNotice]:
+    """The list's notices: under way, announced, over, or not yet published."""
+    notices = OutageNotice.objects.select_related("requested_by")
+    if span == "current":
+        return notices.filter(state=NoticeState.PUBLISHED, start_at__lte=now).order_by(
+            "expected_restoration_at", "id"
+        )
+    if span == "coming":
+        return notices.filter(state=NoticeState.PUBLISHED, start_at__gt=now).order_by(
+            "start_at", "id"
+        )
+    if span == "past":
+        return (
+            notices.filter(state__in=[NoticeState.RESTORED, NoticeState.CLOSED])
+            .exclude(Q(state=NoticeState.CLOSED, published_at__isnull=True))
+            .order_by("-start_at", "-id")
+        )
+    if span == "drafts":
+        return notices.filter(state=NoticeState.DRAFT).order_by("start_at", "id")
+    return notices.order_by("-start_at", "-id")
+
+
+@router.get("", response={200: list[NoticeBriefOut], **READ_ERRORS}, summary="Outage notices")
+def list_notices(
+    request: HttpRequest, span: Span | None = None, limit: int = Query(100, ge=1, le=500)
+) -> list[dict[str, Any]]:
+    authorize_read(request_user(request), "outages")
+    return [_brief(n) for n in notices_in(span, timezone.now())[:limit]]
+
+
+def _notice(number: str) -> OutageNotice:
+    notice = OutageNotice.objects.select_related("requested_by").filter(number=number).first()
+    if notice is None:
+        raise NotFound(_("no outage notice %(number)s"), field="number", number=number)
+    return notice
+
+
+@router.get("/{number}", response={200: NoticeOut, **READ_ERRORS}, summary="One outage notice")
+def get_notice(request: HttpRequest, number: NoticeNumber) -> dict[str, Any]:
+    authorize_read(request_user(request), "outages")
+    return notice_out(_notice(number))
+
+
+@router.post("", response={201: NoticeOut, **WRITE_ERRORS}, summary="Draft an outage notice (起草)")
+def create_notice(request: HttpRequest, payload: NoticeIn) -> Status[dict[str, Any]]:
+    notice = services.draft_notice(
+        actor=request_user(request),
+        draft=services.NoticeDraft(
+            kind=payload.kind.value,
+            start_at=payload.start_at,
+            expected_restoration_at=payload.expected_restoration_at,
+            cause=payload.cause,
+            lines=payload.lines,
+            addresses=payload.addresses,
+            notes=payload.notes,
+            requested_by=payload.requested_by,
+            elements=tuple(payload.elements),
+        ),
+    )
+    return Status(201, notice_out(notice))
+
+
+@router.post(
+    "/{number}/publish",
+    response={200: NoticeOut, **WRITE_ERRORS},
+    summary="Publish (发布): judged against the notice-time rule; the customers are told",
+)
+def publish(request: HttpRequest, payload: NoticeActionIn, number: NoticeNumber) -> dict[str, Any]:
+    notice = services.publish_notice(
+        actor=request_user(request), number=number, version=payload.version
+    )
+    return notice_out(notice)
+
+
+@router.post(
+    "/{number}/update",
+    response={200: NoticeOut, **WRITE_ERRORS},
+    summary="Change times, cause, lines or area (更新); each change is an event",
+)
+def update(request: HttpRequest, payload: NoticeChangeIn, number: NoticeNumber) -> dict[str, Any]:
+    changes = {
+        name: value for name in services.CHANGEABLE if (value := getattr(payload, name)) is not None
+    }
+    notice = services.update_notice(
+        actor=request_user(request),
+        number=number,
+        changes=changes,
+        elements=payload.elements,
+        note=payload.note,
+        version=payload.version,
+    )
+    return notice_out(notice)
+
+
+@router.post(
+    "/{number}/restore",
+    response={200: NoticeOut, **WRITE_ERRORS},
+    summary="Power restored (送电); the customers and the callers who asked are told",
+)
+def restore(request: HttpRequest, payload: NoticeActionIn, number: NoticeNumber) -> dict[str, Any]:
+    notice = services.restore_notice(
+        actor=request_user(request),
+        number=number,
+        restored_at=payload.restored_at,
+        version=payload.version,
+    )
+    return notice_out(notice)
+
+
+@router.post(
+    "/{number}/close",
+    response={200: NoticeOut, **WRITE_ERRORS},
+    summary="Close (关闭) a restored notice, or withdraw a draft (with a note)",
+)
+def close(request: HttpRequest, payload: NoticeActionIn, number: NoticeNumber) -> dict[str, Any]:
+    notice = services.close_notice(
+        actor=request_user(request), number=number, note=payload.note, version=payload.version
+    )
+    return notice_out(notice)
+
+
+class GridElementOut(ElementOut):
+    line: list[ElementOut] = Field(description="From the substation down to this element")
+    children: list[ElementOut]
+    customers: int
+    maintained_by: str | None
+    notices: list[NoticeBriefOut] = Field(description="Published notices over it or above it")
+
+
+@grid_router.get(
+    "/{code}",
+    response={200: GridElementOut, **READ_ERRORS},
+    summary="A grid element: its line, its children, the customers it supplies",
+)
+def grid_element(request: HttpRequest, code: GridCode) -> dict[str, Any]:
+    authorize_read(request_user(request), "outages")
+    element = GridElement.objects.select_related("department").filter(code=code).first()
+    if element is None:
+        raise NotFound(_("no grid element %(code)s"), field="code", code=code)
+    line = line_of(element)
+    notices = OutageNotice.objects.filter(
+        state=NoticeState.PUBLISHED, area__element__in=line
+    ).distinct()
+    return {
+        **_element(element),
+        "line": [_element(e) for e in line],
+        "children": [_element(e) for e in element.children.order_by("code")],
+        "customers": customers_under([element]).count(),
+        "maintained_by": element.department.code if element.department else None,
+        "notices": [_brief(n) for n in notices],
+    }
