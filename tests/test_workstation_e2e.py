@@ -22,12 +22,14 @@ from playwright.sync_api import Browser, Page
 from kefu.accounts.models import Department, User
 from kefu.callbacks.models import CallbackTask
 from kefu.contact.services import sign_handover
+from kefu.customers.models import Customer
+from kefu.outages.models import GridElement, NoticeCall
 from kefu.supervision.sweep import sweep
 from kefu.tickets import services
 from kefu.tickets.models import WorkOrder
 from tests.browser import PASSWORD, SHOTS, Desk
 from tests.conftest import Cast
-from tests.flows import accept, dispatch
+from tests.flows import accept, dispatch, load_grid, published_notice
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 PAGES = SHOTS / "pages"
@@ -277,6 +279,10 @@ ALLOWED = {
     "CSV",
     "ARPU",
     "KB",
+    "MB",
+    "UTF",
+    "GB",
+    "Alt",
     "English",
 }
 
@@ -296,6 +302,12 @@ def test_every_page_in_chinese_has_no_english_and_no_console_error(desk: Desk, c
     names = {u.username for u in User.objects.all()} | {u.full_name for u in User.objects.all()}
     allowed = ALLOWED | {w for n in names for w in re.findall(r"[A-Za-z]{2,}", n)}
     allowed |= {w for d in Department.objects.all() for w in re.findall(r"[A-Za-z]{2,}", d.code)}
+    # Grid codes and notice numbers are data the production departments gave ("F-CG1").
+    Customer.objects.filter(pk=cast.urban_neighbour.pk).update(important_class="first")
+    load_grid()
+    notice = published_notice(cast, "2026-03-10 08:00").number
+    codes = [*GridElement.objects.values_list("code", flat=True), notice]
+    allowed |= {w for code in codes for w in re.findall(r"[A-Za-z]{2,}", code)}
     allowed = {w.lower() for w in allowed}
     visits = [
         (cast.agent, "intake", "/intake/"),
@@ -307,15 +319,22 @@ def test_every_page_in_chinese_has_no_english_and_no_console_error(desk: Desk, c
         (cast.agent, "policy", "/policy/"),
         (cast.agent, "calendar", "/calendar/2026/"),
         (cast.agent, "profile", "/profile/"),
+        (cast.agent, "outages", "/outages/"),
+        (cast.agent, "outage", f"/outages/{notice}/"),
+        (cast.agent, "outage-calls", "/outages/calls/"),
+        (cast.agent, "grid-element", "/grid/B-CG1/"),
         (cast.leader, "board", "/board/"),
         (cast.leader, "review", "/review/"),
         (cast.leader, "order-review", f"/orders/{shift['replied']}/"),
         (cast.leader, "handover", "/handover/"),
         (cast.leader, "handover-detail", f"/handover/{shift['handover']}/"),
         (cast.leader, "department", "/departments/YXB/"),
+        (cast.leader, "outage-leader", f"/outages/{notice}/"),
+        (cast.leader, "outage-new", "/outages/new/"),
         (cast.yxb, "inbox", "/inbox/"),
         (cast.crew_khzx, "crew", "/crew/"),
         (cast.admin, "admin", "/admin/"),
+        (cast.admin, "grid-import", "/grid/import/"),
     ]
     english: dict[str, set[str]] = {}
     current = None
@@ -337,3 +356,26 @@ def test_every_page_in_chinese_has_no_english_and_no_console_error(desk: Desk, c
     if found := _latin_words(desk.page) - allowed:
         english["login"] = found
     assert english == {}, {page: sorted(words) for page, words in english.items()}
+
+
+def test_a_repair_caller_inside_an_outage_is_answered_from_it_in_one_keystroke(
+    desk: Desk, cast: Cast
+) -> None:
+    load_grid()
+    notice = published_notice(cast, "2026-03-10 08:00")
+    page = desk.page
+    desk.login(cast.agent)
+    desk.go("/intake/")
+    _pick_customer(page, cast.urban.name, cast.urban.account_number)
+    # Before the agent types anything: the outage, its cause and what to tell the caller.
+    box = page.locator(f"#customer-profile .outage-known[data-notice='{notice.number}']")
+    box.wait_for()
+    assert "线路检修" in box.inner_text()
+    assert "预计" in box.inner_text()
+    desk.shot("intake-known-outage")
+    page.keyboard.press("Alt+o")  # the button's access key
+    page.wait_for_url(re.compile(rf"/outages/{notice.number}/$"))
+    assert "来电已按停电信息" in page.content()
+    call = NoticeCall.objects.get(notice=notice)
+    assert (call.order.request_type, call.order.state) == ("repair", "answered")
+    assert not WorkOrder.objects.filter(holder__isnull=False).exists()  # no crew sent

@@ -166,6 +166,15 @@
     }
   });
 
+  // Alt+O answers the call from the outage the customer panel shows (the first one): the
+  // caller is told and recorded, and no crew is sent. One keystroke from wherever the agent is.
+  document.addEventListener("keydown", function (event) {
+    var o = event.code === "KeyO" || (event.key || "").toLowerCase() === "o";
+    if (!event.altKey || event.ctrlKey || event.metaKey || !o) { return; }
+    var button = document.querySelector("#customer-profile button.answer-outage");
+    if (button) { event.preventDefault(); button.click(); }
+  });
+
   /* --- intake --------------------------------------------------------------------------------- */
   // Only the chosen request type's fields are shown (the server takes only those, too).
   function showTypeFields() {
