@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo serve test pytest lint fuzz wheel bench-intake bench-sweep bench-reads bench-peer bench clean
+.PHONY: install demo serve test pytest lint fuzz wheel bench-intake bench-sweep bench-reads bench-peer bench-outages bench clean
 
 VENDOR := kefu/web/static/web/vendor
 
@@ -67,7 +67,10 @@ bench-reads: install
 bench-peer: install
 	$(BIN)/python -m bench.peer
 
-bench: bench-intake bench-sweep bench-reads bench-peer
+bench-outages: install
+	$(BIN)/python -m bench.outages
+
+bench: bench-intake bench-sweep bench-reads bench-peer bench-outages
 
 clean:
 	rm -rf $(VENV) var build dist
