@@ -181,7 +181,7 @@ def register_routers() -> None:
     from kefu.contact.api import router as contact_router
     from kefu.core.api import router as core_router
     from kefu.customers.api import router as customers_router
-    from kefu.outages.api import grid_router
+    from kefu.outages.api import grid_router, incident_router
     from kefu.outages.api import router as outages_router
     from kefu.outbox.api import router as outbox_router
     from kefu.supervision.api import router as supervision_router
@@ -197,6 +197,7 @@ def register_routers() -> None:
     api.add_router("/messages", outbox_router)
     api.add_router("/outages", outages_router)
     api.add_router("/grid", grid_router)
+    api.add_router("/incidents", incident_router)
     api.add_router("/", core_router)
 
 

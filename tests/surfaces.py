@@ -107,6 +107,7 @@ class Targets:
     notices: list[str] = field(default_factory=list)
     grid: list[str] = field(default_factory=list)
     outage_calls: list[int] = field(default_factory=list)
+    incidents: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,10 @@ def order_api_probes(t: Targets) -> list[Probe]:
     p.append(Probe("api", "POST", "/api/outages", NOTICE_BODY))
     for code in t.grid:
         p.append(Probe("api", "GET", f"/api/grid/{code}"))
+    p.append(Probe("api", "GET", "/api/incidents"))
+    for incident in t.incidents:
+        p.append(Probe("api", "GET", f"/api/incidents/{incident}"))
+        p.append(Probe("api", "POST", f"/api/incidents/{incident}/confirm", {}))
     return p
 
 
@@ -258,6 +263,9 @@ API_CATALOGUE = {
     *{("POST", f"/api/outages/{{number}}/{a}") for a in ("publish", "update", "restore", "close")},
     ("GET", "/api/grid/{code}"),
     ("GET", "/api/ivr/outage"),
+    ("GET", "/api/incidents"),
+    ("GET", "/api/incidents/{number}"),
+    ("POST", "/api/incidents/{number}/confirm"),
 }
 
 

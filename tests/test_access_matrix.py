@@ -25,7 +25,7 @@ from kefu.accounts.services import create_token
 from kefu.callbacks.models import CallbackTask
 from kefu.contact.services import sign_handover
 from kefu.customers.models import Customer
-from kefu.outages.models import CustomerNotification
+from kefu.outages.models import CustomerNotification, FaultIncident
 from kefu.outbox.models import MessageChannel
 from kefu.outbox.services import queue_message
 from kefu.tickets import services
@@ -80,6 +80,9 @@ API: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/outages/{number}/close"): KEEP_OUTAGES,
     ("GET", "/api/grid/{code}"): PEOPLE,
     ("GET", "/api/ivr/outage"): {"integration"},
+    ("GET", "/api/incidents"): PEOPLE,
+    ("GET", "/api/incidents/{number}"): PEOPLE,
+    ("POST", "/api/incidents/{number}/confirm"): CENTER_DESK,
 }
 _SERVICE_ACTION = {a: a.replace("-", "_") for a in ACTION_BODIES}
 for _path_action, _action in _SERVICE_ACTION.items():
@@ -216,7 +219,9 @@ def _world(cast: Cast) -> dict[str, Any]:
     load_grid()
     Customer.objects.filter(pk=cast.urban_neighbour.pk).update(important_class="first")
     notice = published_notice(cast, "2026-03-10 08:30")
+    fault = accept(cast, "repair", cast.urban_neighbour)  # on the grid: opens an incident
     return {
+        "incident": FaultIncident.objects.get(master=fault).number,
         "notice": notice.number,
         "outage_call": CustomerNotification.objects.get(channel="phone").pk,
         "code": "F-CG1",
@@ -272,6 +277,11 @@ def _read_requests(world: dict[str, Any]) -> dict[tuple[str, str], tuple[str, An
             {},
         )
     filled[("GET", "/api/outages/{number}")] = (f"/api/outages/{world['notice']}", None)
+    filled[("GET", "/api/incidents/{number}")] = (f"/api/incidents/{world['incident']}", None)
+    filled[("POST", "/api/incidents/{number}/confirm")] = (
+        f"/api/incidents/{world['incident']}/confirm",
+        {},
+    )
     for method, template in API:
         if (method, template) in filled or "/api/orders/{number}/" in template:
             continue

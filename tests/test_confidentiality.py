@@ -33,7 +33,7 @@ from kefu.callbacks.models import CallbackTask
 from kefu.callbacks.services import record_callback
 from kefu.contact.services import sign_handover
 from kefu.customers.models import Customer
-from kefu.outages.models import CustomerNotification
+from kefu.outages.models import CustomerNotification, FaultIncident
 from kefu.outbox.models import Message
 from kefu.supervision.sweep import sweep
 from kefu.tickets import services
@@ -186,6 +186,9 @@ def world(cast: Cast, freeze: Freeze) -> World:
     assert OrderEvent.objects.filter(kind="urged").exists()
     load_grid()
     notice = published_notice(cast, "2026-03-10 10:00")
+    fault = services.accept_order(
+        actor=cast.agent, intake=intake("repair", cast.urban_neighbour), confirm_new=True
+    )
     return World(
         report=report,
         repeat_call=repeat,
@@ -203,6 +206,7 @@ def world(cast: Cast, freeze: Freeze) -> World:
             callbacks=[task.pk],
             handovers=[handover.pk],
             notices=[notice.number],
+            incidents=[FaultIncident.objects.get(master=fault).number],
             outage_calls=list(
                 CustomerNotification.objects.filter(channel="phone").values_list("pk", flat=True)
             ),

@@ -106,8 +106,12 @@ def process_cached(fn: Callable[[], T]) -> Callable[[], T]:
     return cached
 
 
-def process_keyed(fn: Callable[[str], T | None]) -> Callable[[str], T | None]:
-    """Cache fn(key)'s answers (found ones only) until the configuration changes."""
+def process_keyed(
+    fn: Callable[[str], T | None], *, keep_missing: bool = False
+) -> Callable[[str], T | None]:
+    """Cache fn(key)'s answers until the configuration changes: the found ones only (a token
+    not found now may be made in a moment), or also the missing ones (`keep_missing`: what
+    only a configuration change can add, such as a grid element)."""
     box: dict[str, Any] = {}
 
     def clear() -> None:
@@ -121,8 +125,8 @@ def process_keyed(fn: Callable[[str], T | None]) -> Callable[[str], T | None]:
         if key in box:
             return box[key]
         value = fn(key)
-        if value is not None:
-            if len(box) > 10_000:  # a flood of distinct keys cannot grow a process unbounded
+        if value is not None or keep_missing:
+            if len(box) > 100_000:  # a flood of distinct keys cannot grow a process unbounded
                 box.clear()
             box[key] = value
         return value

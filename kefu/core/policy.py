@@ -150,6 +150,24 @@ class OutageNoticePolicy(_Strict):
         return outage_start - dt.timedelta(days=days, minutes=minutes)
 
 
+class IncidentPolicy(_Strict):
+    """Fault incidents (主单/子单): which repair calls are one fault, and where it probably is.
+
+    A call joins an open incident over its transformer (or anything above it) whose last call
+    came within `window_minutes`. A transformer is predicted out when `transformer_calls` of
+    its customers called and they are at least `transformer_share` of them; an element above
+    when `children_predicted` of its children are predicted out and they are at least
+    `children_share` of them. Predictions go no higher than a feeder.
+    """
+
+    enabled: bool = True
+    window_minutes: int = Field(default=120, ge=5, le=24 * 60)
+    transformer_calls: int = Field(default=2, ge=1, le=1000)
+    transformer_share: float = Field(default=0.2, ge=0, le=1)
+    children_predicted: int = Field(default=2, ge=1, le=1000)
+    children_share: float = Field(default=0.5, ge=0, le=1)
+
+
 Notify = Literal["holder", "shift_leader", "supervisor"]
 
 
@@ -230,6 +248,7 @@ class Policy(_Strict):
     routing: list[RoutingRule]
     callback: CallbackPolicy
     outage_notice: OutageNoticePolicy
+    incidents: IncidentPolicy = IncidentPolicy()
     supervision: SupervisionPolicy
 
     @field_validator("immediately", mode="before")
@@ -333,6 +352,7 @@ class Policy(_Strict):
             "routing": [r.model_dump(mode="json") for r in self.routing],
             "callback": self.callback.model_dump(mode="json"),
             "outage_notice": {k: str(v) for k, v in self.outage_notice},
+            "incidents": self.incidents.model_dump(),
             "supervision": [
                 {
                     **level.model_dump(mode="json", exclude={"after_deadline"}),

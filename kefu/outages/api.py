@@ -19,8 +19,11 @@ from kefu.core.api_errors import READ_ERRORS, WRITE_ERRORS
 from kefu.core.errors import InvalidInput, NotFound
 from kefu.core.schema_types import Code, Moment, Note, Phone, ShortText, Version
 from kefu.outages import check, services
+from kefu.outages.incidents import confirm_incident
 from kefu.outages.models import (
+    FaultIncident,
     GridElement,
+    IncidentState,
     Level,
     NoticeState,
     OutageKind,
@@ -70,9 +73,22 @@ class KnownOutageOut(NoticeBriefOut):
     say: str = Field(description="What the caller is told")
 
 
+class KnownFaultOut(Schema):
+    number: str
+    master: str = Field(description="The order every call of it is recorded on (link_to)")
+    element: str
+    element_name: str
+    predicted: bool
+    confirmed: bool
+    calls: int
+    opened_at: dt.datetime
+    say: str
+
+
 class CheckOut(Schema):
     customers: list[str] = Field(description="Account numbers the caller was found as")
     outages: list[KnownOutageOut]
+    faults: list[KnownFaultOut] = Field(description="Open fault incidents over the caller")
 
 
 class NoticeOut(NoticeBriefOut):
@@ -175,6 +191,20 @@ def outage_check(
         "customers": [c.account_number for c in found.customers],
         "outages": [
             {**_brief(o.notice), "current": o.current, "say": o.say} for o in found.outages
+        ],
+        "faults": [
+            {
+                "number": f.incident.number,
+                "master": f.incident.master.number,
+                "element": f.incident.element.code,
+                "element_name": f.incident.element.name,
+                "predicted": f.incident.predicted,
+                "confirmed": f.incident.confirmed,
+                "calls": f.incident.call_count,
+                "opened_at": f.incident.opened_at,
+                "say": f.say,
+            }
+            for f in found.faults
         ],
     }
 
@@ -333,3 +363,111 @@ def grid_element(request: HttpRequest, code: GridCode) -> dict[str, Any]:
         "maintained_by": element.department.code if element.department else None,
         "notices": [_brief(n) for n in notices],
     }
+
+
+incident_router = Router(tags=["incidents"])
+IncidentNumber = Annotated[str, Field(pattern=r"^GZ\d{13}$", examples=["GZ2026031000001"])]
+
+
+class IncidentOut(Schema):
+    number: str
+    state: str
+    state_label: str
+    master: str = Field(description="The order the crew works; every call is linked to it")
+    element: ElementOut = Field(description="Where the fault probably is (or is confirmed)")
+    predicted: bool
+    confirmed: bool
+    calls: int
+    opened_at: dt.datetime
+    last_call_at: dt.datetime
+    restored_at: dt.datetime | None
+
+
+class IncidentEventOut(Schema):
+    kind: str
+    actor: str
+    occurred_at: dt.datetime
+    note: str
+    old: dict[str, Any]
+    new: dict[str, Any]
+
+
+class IncidentDetailOut(IncidentOut):
+    events: list[IncidentEventOut]
+
+
+class ConfirmIn(Schema):
+    element: GridCode | None = Field(None, description="Move it here first (a grid code)")
+    note: Note = ""
+
+
+def incident_out(incident: FaultIncident) -> dict[str, Any]:
+    return {
+        "number": incident.number,
+        "state": incident.state,
+        "state_label": str(IncidentState(incident.state).label),
+        "master": incident.master.number,
+        "element": _element(incident.element),
+        "predicted": incident.predicted,
+        "confirmed": incident.confirmed,
+        "calls": incident.call_count,
+        "opened_at": incident.opened_at,
+        "last_call_at": incident.last_call_at,
+        "restored_at": incident.restored_at,
+    }
+
+
+@incident_router.get(
+    "", response={200: list[IncidentOut], **READ_ERRORS}, summary="Fault incidents (主单)"
+)
+def list_incidents(
+    request: HttpRequest,
+    state: IncidentState = IncidentState.OPEN,
+    limit: int = Query(100, ge=1, le=500),
+) -> list[dict[str, Any]]:
+    authorize_read(request_user(request), "outages")
+    found = FaultIncident.objects.filter(state=state).select_related("master", "element")
+    return [incident_out(i) for i in found.order_by("-last_call_at", "-id")[:limit]]
+
+
+def _incident(number: str) -> FaultIncident:
+    incident = (
+        FaultIncident.objects.select_related("master", "element").filter(number=number).first()
+    )
+    if incident is None:
+        raise NotFound(_("no fault incident %(number)s"), field="number", number=number)
+    return incident
+
+
+@incident_router.get(
+    "/{number}",
+    response={200: IncidentDetailOut, **READ_ERRORS},
+    summary="A fault incident with its history",
+)
+def get_incident(request: HttpRequest, number: IncidentNumber) -> dict[str, Any]:
+    authorize_read(request_user(request), "outages")
+    incident = _incident(number)
+    events = [
+        {
+            "kind": e.kind,
+            "actor": e.actor_name,
+            "occurred_at": e.occurred_at,
+            "note": e.note,
+            "old": e.old,
+            "new": e.new,
+        }
+        for e in incident.events.all()
+    ]
+    return {**incident_out(incident), "events": events}
+
+
+@incident_router.post(
+    "/{number}/confirm",
+    response={200: IncidentOut, **WRITE_ERRORS},
+    summary="Confirm where the fault is (确认), here or on another element; never moved after",
+)
+def confirm(request: HttpRequest, payload: ConfirmIn, number: IncidentNumber) -> dict[str, Any]:
+    confirm_incident(
+        actor=request_user(request), number=number, element=payload.element, note=payload.note
+    )
+    return incident_out(_incident(number))

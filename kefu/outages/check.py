@@ -11,7 +11,7 @@ their address.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import F, Value
 from django.utils import timezone
@@ -19,7 +19,15 @@ from django.utils.translation import gettext as _
 
 from kefu.customers.models import Customer
 from kefu.customers.search import customer_by_account
-from kefu.outages.models import NoticeState, OutageAddress, OutageArea, OutageKind, OutageNotice
+from kefu.outages.models import (
+    FaultIncident,
+    IncidentState,
+    NoticeState,
+    OutageAddress,
+    OutageArea,
+    OutageKind,
+    OutageNotice,
+)
 from kefu.outages.topology import transformer_of
 from kefu.tickets.services.checks import beijing_text
 
@@ -32,9 +40,16 @@ class KnownOutage:
 
 
 @dataclass(frozen=True)
+class KnownFault:
+    incident: FaultIncident
+    say: str
+
+
+@dataclass(frozen=True)
 class CheckResult:
     customers: list[Customer]
     outages: list[KnownOutage]
+    faults: list[KnownFault] = field(default_factory=list)
 
 
 def say(notice: OutageNotice, now: dt.datetime) -> str:
@@ -55,6 +70,29 @@ def say(notice: OutageNotice, now: dt.datetime) -> str:
             "%(expected)s."
         )
     return text % values
+
+
+def fault_say(incident: FaultIncident) -> str:
+    return _(
+        "A fault here was reported at %(opened)s and is being handled (%(calls)s calls so far); "
+        "the call is recorded on order %(number)s."
+    ) % {
+        "opened": beijing_text(incident.opened_at),
+        "calls": incident.call_count,
+        "number": incident.master.number,
+    }
+
+
+def faults_for_customer(customer: Customer) -> list[FaultIncident]:
+    """Open fault incidents on the customer's transformer area or above it."""
+    transformer = transformer_of(customer)
+    if transformer is None:
+        return []
+    return list(
+        FaultIncident.objects.filter(
+            state=IncidentState.OPEN, element_id__in=transformer.ancestor_ids()
+        ).select_related("master", "element")
+    )
 
 
 def notices_for_customer(customer: Customer) -> list[OutageNotice]:
@@ -113,12 +151,15 @@ def check(
         customers.extend(Customer.objects.filter(alt_phone=phone)[:5])
     customers = list({c.pk: c for c in customers}.values())
     notices: dict[int, OutageNotice] = {}
+    faults: dict[int, FaultIncident] = {}
     for one in customers:
         notices.update((n.pk, n) for n in notices_for_customer(one))
+        faults.update((f.pk, f) for f in faults_for_customer(one))
     if address.strip():
         notices.update((n.pk, n) for n in _notices(set(_by_address(address.strip()))))
     ordered = sorted(notices.values(), key=lambda n: (n.start_at > now, n.start_at, n.pk))
     return CheckResult(
         customers=customers,
         outages=[KnownOutage(n, n.start_at <= now, say(n, now)) for n in ordered],
+        faults=[KnownFault(f, fault_say(f)) for f in faults.values()],
     )

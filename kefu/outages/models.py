@@ -298,3 +298,105 @@ class CustomerNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice_id}:{self.customer_id}:{self.reason}"
+
+
+class IncidentState(models.TextChoices):
+    OPEN = "open", _("Open")
+    RESTORED = "restored", _("Restored")
+    MERGED = "merged", _("Merged into another")
+
+
+class FaultIncident(models.Model):
+    """A fault (主单/子单): the repair calls under one grid element within the policy's
+    window. The first call's order is the master (主单): it carries the dispatch and the
+    repair clocks; every other call is linked to it (子单). `element` is where the fault
+    probably is, inferred up the grid from who called, until a dispatcher confirms it."""
+
+    number = models.CharField(max_length=20, unique=True, verbose_name=_("number"))
+    state = models.CharField(
+        max_length=10,
+        choices=IncidentState.choices,
+        default=IncidentState.OPEN,
+        verbose_name=_("state"),
+    )
+    master = models.OneToOneField(
+        "tickets.WorkOrder",
+        on_delete=models.PROTECT,
+        related_name="fault_incident",
+        verbose_name=_("master order"),
+    )
+    element = models.ForeignKey(
+        GridElement, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("where")
+    )
+    # True when the calls make the element's failure probable by the policy's rule (or a
+    # dispatcher confirmed it); False while it is only the calls of one transformer area.
+    predicted = models.BooleanField(default=False, verbose_name=_("predicted out"))
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("confirmed at"))
+    call_count = models.PositiveIntegerField(default=1, verbose_name=_("calls"))
+    opened_at = models.DateTimeField(verbose_name=_("opened at"))
+    last_call_at = models.DateTimeField(verbose_name=_("last call at"))
+    restored_at = models.DateTimeField(null=True, blank=True, verbose_name=_("restored at"))
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("fault incident")
+        verbose_name_plural = _("fault incidents")
+        ordering = ["-opened_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["element", "last_call_at"],
+                name="incident_open_idx",
+                condition=models.Q(state="open"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("fault incidents are never deleted")
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class IncidentEvent(models.Model):
+    """Every step of an incident: opened, a call grouped, predicted or moved up the grid,
+    merged, confirmed or moved by a dispatcher, restored."""
+
+    incident = models.ForeignKey(FaultIncident, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=30, verbose_name=_("event"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    occurred_at = models.DateTimeField(verbose_name=_("occurred at"))
+    note = models.TextField(blank=True)
+    old = models.JSONField(default=dict, blank=True)
+    new = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TypeError("incident events are never changed once written")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("incident events are never deleted")

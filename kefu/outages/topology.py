@@ -7,15 +7,23 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
+from kefu.core.caches import process_keyed
 from kefu.customers.models import Customer
 from kefu.outages.models import GridElement, Level
 
 
+def _transformer(code: str) -> GridElement | None:
+    return GridElement.objects.filter(code=code, level=Level.TRANSFORMER).first()
+
+
+#: Transformers by code, kept per process until the grid changes (an import): every repair
+#: call asks, and most of the time the answer is the same.
+transformer_by_code = process_keyed(_transformer, keep_missing=True)
+
+
 def transformer_of(customer: Customer) -> GridElement | None:
     """The customer's transformer (台区) in the grid, by the code on the customer record."""
-    if not customer.transformer:
-        return None
-    return GridElement.objects.filter(code=customer.transformer, level=Level.TRANSFORMER).first()
+    return transformer_by_code(customer.transformer) if customer.transformer else None
 
 
 def line_of(element: GridElement) -> list[GridElement]:

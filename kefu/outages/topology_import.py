@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.accounts.models import Department
+from kefu.core.caches import configuration_changed
 from kefu.outages.models import PARENT_LEVELS, GridElement, Level
 
 #: Header names a file may use for each column.
@@ -324,6 +325,7 @@ def _write(rows: list[_Row], report: ImportReport, progress: Progress) -> None:
         changed, ["name", "level", "parent", "department", "updated_at"], batch_size=2000
     )
     repath()
+    configuration_changed()  # every process forgets the grid it cached
 
 
 def repath() -> int:

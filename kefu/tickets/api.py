@@ -133,7 +133,10 @@ def create_order(request: HttpRequest, payload: OrderIn) -> Status[dict[str, Any
         dispatch_to=payload.dispatch_to,
         override_reason=payload.override_reason,
     )
-    return Status(201, {"outcome": "created", "order": _receipt(user, order)})
+    # "grouped" or "urged": a repair call of a fault already reported (a fault incident).
+    taken = getattr(order, "intake_outcome", "created")
+    answer = {"outcome": taken, "order": _receipt(user, order)}
+    return Status(200 if taken == "urged" else 201, answer)
 
 
 @router.post(

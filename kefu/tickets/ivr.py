@@ -89,6 +89,9 @@ class OutageAnswerOut(Schema):
     current: bool = Field(description="The outage is under way now")
     say: str = Field(description="What the IVR reads to the caller (empty when none)")
     notice: str | None = Field(description="The notice's number, to record the call on it")
+    fault_order: str | None = Field(
+        description="A fault already reported here: the order to link the call to (link_to)"
+    )
     expected_restoration: dt.datetime | None
 
 
@@ -106,10 +109,21 @@ def outage_answer(
     authorize_read(request_user(request), "ivr")
     found = check(phone=_digits(phone))
     known = found.outages[0] if found.outages else None
+    if known is None and found.faults:
+        fault = found.faults[0]
+        return {
+            "outage": True,
+            "current": True,
+            "say": fault.say,
+            "notice": None,
+            "fault_order": fault.incident.master.number,
+            "expected_restoration": None,
+        }
     return {
         "outage": known is not None,
         "current": bool(known and known.current),
         "say": known.say if known else "",
         "notice": known.notice.number if known else None,
+        "fault_order": None,
         "expected_restoration": known.notice.expected_restoration_at if known else None,
     }

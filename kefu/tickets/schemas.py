@@ -180,7 +180,9 @@ class OrderPage(BaseModel):
 
 
 class IntakeOut(BaseModel):
-    outcome: Literal["created", "answered", "linked", "urged", "outage_explained"]
+    outcome: Literal["created", "answered", "linked", "urged", "outage_explained", "grouped"] = (
+        Field(description="grouped: a call of an open fault incident, linked to its master order")
+    )
     order: OrderOut
 
 

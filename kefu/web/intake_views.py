@@ -49,12 +49,17 @@ def _intake(form: IntakeForm) -> services.Intake:
     )
 
 
+def _known(customer: Customer) -> dict[str, Any]:
+    found = check(customer=customer)
+    return {"outages": found.outages, "faults": found.faults}
+
+
 def _profile_context(user: User, customer: Customer) -> dict[str, Any]:
     orders = customer_orders(user, customer)
     return {
         "customer": customer,
         # The first thing a repair call meets: is the power off for a reason already known?
-        "outages": check(customer=customer).outages,
+        **_known(customer),
         "open_orders": list(orders.filter(state__in=list(OPEN_STATES))[:10]),
         "recent_orders": list(orders[:5]),
     }
@@ -144,8 +149,17 @@ def _save(request: HttpRequest, user: User, form: IntakeForm) -> HttpResponse:
         confirm_new=data["confirm_new"],
         dispatch_to_suggested=data["dispatch_now"],
     )
-    messages.success(request, _("Order %(number)s accepted.") % {"number": order.number})
-    return redirect("web:order", number=order.number)
+    if getattr(order, "intake_outcome", "created") == "created":
+        messages.success(request, _("Order %(number)s accepted.") % {"number": order.number})
+        return redirect("web:order", number=order.number)
+    # A call of a fault already reported: recorded on its master order, no second crew.
+    master = order.parent or order
+    messages.success(
+        request,
+        _("The call is part of a fault already reported: recorded on order %(number)s.")
+        % {"number": master.number},
+    )
+    return redirect("web:order", number=master.number)
 
 
 @login_required

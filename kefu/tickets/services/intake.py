@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -31,6 +32,8 @@ from kefu.core.vocabulary import (
 )
 from kefu.customers.models import Customer, CustomerCategory
 from kefu.customers.search import customer_by_account
+from kefu.outbox.models import MessageChannel
+from kefu.outbox.services import queue_message
 from kefu.tickets import clocks
 from kefu.tickets.confidentiality import (
     can_see_informant,
@@ -285,6 +288,26 @@ def _write(order: WorkOrder, events: list[OrderEvent], new_clocks: list[Clock]) 
 INTAKE_CLOCKS = ("dispatch", "result", "supply_plan")
 
 
+@dataclass(frozen=True)
+class FaultGrouping:
+    """How a repair call joins a fault already reported. The outages app provides it (at
+    start-up, `fault_grouping`), which knows the grid; it runs inside intake's transaction,
+    so a grouped call is as atomic as any other.
+
+    master_for: the number of the open order whose fault the customer's call is part of
+      (the master of an incident over their transformer), or None.
+    opened: a new repair order was written (it may open an incident).
+    grouped: the call was linked to (or urged) the master.
+    """
+
+    master_for: Callable[[Customer, dt.datetime], str | None]
+    opened: Callable[[WorkOrder, dt.datetime], None]
+    grouped: Callable[[str, LinkOutcome, dt.datetime], None]
+
+
+fault_grouping: FaultGrouping | None = None
+
+
 def accept_order(
     *,
     actor: User,
@@ -300,12 +323,29 @@ def accept_order(
 
     One transaction: the customer, the duplicate check (unless confirmed new), then routing,
     clocks and deadlines computed in memory, and the order written complete with its event
-    and clocks. The order comes back with everything its answer reads.
+    and clocks. The order comes back with everything its answer reads, and
+    `intake_outcome`: "created", or for a repair call of a fault already reported (a fault
+    incident over the customer's transformer), "grouped" (a call linked to its master) or
+    "urged" (the same customer again: the master comes back).
     """
     authorize(actor, "accept")
     when = checked_time(accepted_at, not_before=None, field="accepted_at")
     with transaction.atomic():
         resolved = _resolve(intake)
+        grouping = fault_grouping
+        if (
+            grouping is not None
+            and intake.request_type == RequestType.REPAIR
+            and resolved.customer is not None
+            and not confirm_new
+            and not dispatch_to
+        ):
+            master = grouping.master_for(resolved.customer, when)
+            if master is not None:
+                outcome = _link(resolved, actor, master, when, "")
+                grouping.grouped(master, outcome, when)
+                outcome.order.intake_outcome = "urged" if outcome.urged else "grouped"  # type: ignore[attr-defined]
+                return outcome.order
         duplicates = (
             [] if confirm_new else open_duplicates(resolved.customer, intake.request_type, actor)
         )
@@ -333,6 +373,9 @@ def accept_order(
                 override_reason=override_reason,
                 occurred_at=when,
             )
+        if grouping is not None and intake.request_type == RequestType.REPAIR:
+            grouping.opened(order, when)
+    order.intake_outcome = "created"  # type: ignore[attr-defined]
     return order
 
 
@@ -412,61 +455,67 @@ def link_call(
 ) -> LinkOutcome:
     """A call about an order already open: a repeat call urges it, another caller links to it."""
     authorize(actor, "link")
+    call_at = checked_time(accepted_at, not_before=None, field="accepted_at")
     with transaction.atomic():
-        resolved = _resolve(intake)
-        parent = lock_order(parent_number, actor)
-        if parent.state not in OPEN_STATES:
-            raise IllegalTransition(
-                _("order %(number)s is %(state)s; open a new order"),
-                field="link_to",
-                number=parent_number,
-                state=State(parent.state).label,
-            )
-        call_at = checked_time(accepted_at, not_before=None, field="accepted_at")
-        # The parent's own log stays in order even when the call is back-filled.
-        when = max(call_at, parent.last_event_at)
-        # To anyone but a confidential order's handlers, the informant calling again must
-        # look like any other caller: a linked call, never an urge.
-        same_caller = (
-            resolved.customer is not None
-            and resolved.customer.pk == parent.customer_id
-            and can_see_informant(actor, parent)
+        return _link(_resolve(intake), actor, parent_number, call_at, note)
+
+
+def _link(
+    resolved: _Resolved, actor: User, parent_number: str, call_at: dt.datetime, note: str
+) -> LinkOutcome:
+    """link_call's work, inside the caller's transaction."""
+    parent = lock_order(parent_number, actor)
+    if parent.state not in OPEN_STATES:
+        raise IllegalTransition(
+            _("order %(number)s is %(state)s; open a new order"),
+            field="link_to",
+            number=parent_number,
+            state=State(parent.state).label,
         )
-        if same_caller:
-            parent.urge_count += 1
-            record_event(
-                parent,
-                "customer_urged",
-                actor,
-                when,
-                note=note or resolved.intake.description,
-                old={"urge_count": parent.urge_count - 1},
-                new={"urge_count": parent.urge_count},
-            )
-            save_order(parent, when)
-            return LinkOutcome(parent, urged=True)
-        order, accepted = _born(resolved, actor, call_at, State.LINKED, None, parent=parent)
-        order.closed_at = call_at
-        linked = new_event(
-            order,
-            "linked",
-            actor,
-            call_at,
-            note=note,
-            old={"state": State.ACCEPTED.value},
-            new={"state": State.LINKED.value, "parent": parent.number},
-        )
-        order = _write(order, [accepted, linked], [])
-        parent.call_count += 1
+    # The parent's own log stays in order even when the call is back-filled.
+    when = max(call_at, parent.last_event_at)
+    # To anyone but a confidential order's handlers, the informant calling again must
+    # look like any other caller: a linked call, never an urge.
+    same_caller = (
+        resolved.customer is not None
+        and resolved.customer.pk == parent.customer_id
+        and can_see_informant(actor, parent)
+    )
+    if same_caller:
+        parent.urge_count += 1
         record_event(
             parent,
-            "call_linked",
+            "customer_urged",
             actor,
             when,
-            note=order.description,
-            new={"linked_order": order.number, "call_count": parent.call_count},
+            note=note or resolved.intake.description,
+            old={"urge_count": parent.urge_count - 1},
+            new={"urge_count": parent.urge_count},
         )
         save_order(parent, when)
+        return LinkOutcome(parent, urged=True)
+    order, accepted = _born(resolved, actor, call_at, State.LINKED, None, parent=parent)
+    order.closed_at = call_at
+    linked = new_event(
+        order,
+        "linked",
+        actor,
+        call_at,
+        note=note,
+        old={"state": State.ACCEPTED.value},
+        new={"state": State.LINKED.value, "parent": parent.number},
+    )
+    order = _write(order, [accepted, linked], [])
+    parent.call_count += 1
+    record_event(
+        parent,
+        "call_linked",
+        actor,
+        when,
+        note=order.description,
+        new={"linked_order": order.number, "call_count": parent.call_count},
+    )
+    save_order(parent, when)
     return LinkOutcome(order, urged=False)
 
 
@@ -507,3 +556,78 @@ def preview_intake(*, actor: User, intake: Intake) -> Preview:
         deadlines,
         open_duplicates(resolved.customer, intake.request_type, actor),
     )
+
+
+def merge_into(
+    *, actor: User | None, number: str, into: str, when: dt.datetime, note: str = ""
+) -> WorkOrder:
+    """A repair found to be part of another's fault (a fault incident grouped up the grid):
+    it becomes one of that order's calls — closed as linked, its clocks void, its own
+    linked calls moved along — and the crew holding it, if any, is told. `actor` is None
+    when the grouping rule did it."""
+    with transaction.atomic():
+        order = lock_order(number, actor)
+        master = lock_order(into, actor)
+        if order.state not in OPEN_STATES or master.state not in OPEN_STATES:
+            raise IllegalTransition(
+                _("only open orders are merged: %(number)s is %(state)s"),
+                field="number",
+                number=order.number if order.state not in OPEN_STATES else master.number,
+                state=State(order.state if order.state not in OPEN_STATES else master.state).label,
+            )
+        when = max(when, order.last_event_at, master.last_event_at)
+        old_state = order.state
+        clocks.void_all(order, when)
+        order.state = State.LINKED
+        order.closed_at = when
+        order.parent = master
+        record_event(
+            order,
+            "merged",
+            actor,
+            when,
+            note=note,
+            old={"state": old_state},
+            new={"state": State.LINKED.value, "parent": master.number},
+        )
+        save_order(order, when)
+        moved = 0
+        for child in WorkOrder.objects.filter(parent=order).order_by("id"):
+            record_event(
+                child,
+                "regrouped",
+                actor,
+                when,
+                old={"parent": order.number},
+                new={"parent": master.number},
+            )
+            child.parent = master
+            child.version += 1
+            child.save(update_fields=["parent", "version"])
+            moved += 1
+        master.call_count += 1 + moved
+        record_event(
+            master,
+            "call_linked",
+            actor,
+            when,
+            note=order.description,
+            new={"linked_order": order.number, "call_count": master.call_count},
+        )
+        save_order(master, when)
+        if order.holder is not None and order.holder != master.holder:
+            queue_message(
+                channel=MessageChannel.IN_APP,
+                kind="merged",
+                body=str(
+                    _(
+                        "Order %(number)s is part of the fault of order %(master)s: "
+                        "no crew is needed for it."
+                    )
+                )
+                % {"number": order.number, "master": master.number},
+                to_department=order.holder,
+                order=order,
+                at=when,
+            )
+    return order

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.models import User
@@ -13,11 +14,13 @@ from kefu.core.errors import (
 )
 from kefu.tickets import clocks
 from kefu.tickets.models import WorkOrder
+from kefu.tickets.receipts import held_rows
 from kefu.tickets.services.checks import (
     Common,
     required_text,
     transition,
 )
+from kefu.tickets.signals import supply_restored
 
 
 def depart(
@@ -101,16 +104,21 @@ def restore_supply(
     version: int | None = None,
     note: str = "",
 ) -> WorkOrder:
-    """送电: supply is back."""
-    return transition(
-        "restore",
-        number=number,
-        actor=actor,
-        occurred_at=occurred_at,
-        version=version,
-        note=note,
-        apply=lambda order, when: None,
-    )
+    """送电: supply is back (and the fault incident the order carries, with every call)."""
+    with transaction.atomic():
+        order = transition(
+            "restore",
+            number=number,
+            actor=actor,
+            occurred_at=occurred_at,
+            version=version,
+            note=note,
+            apply=lambda order, when: None,
+        )
+        events = held_rows(order, "events") or list(order.events.filter(kind="restored"))
+        when = max(e.occurred_at for e in events if e.kind == "restored")
+        supply_restored.send(sender=WorkOrder, order=order, actor=actor, when=when)
+    return order
 
 
 APPLICATION_STEPS = ("supply_plan_replied", "inspection_passed", "energized")

@@ -1,0 +1,310 @@
+"""Fault incidents (主单/子单): one crew for all the calls about one fault.
+
+A repair call from a customer the grid knows is grouped into the open incident over their
+transformer area or anything above it, if its last call came within the policy's window:
+the call is linked to the incident's master order, and no second crew is sent. Otherwise
+the call's order opens an incident on its transformer.
+
+Where the fault probably is follows the calls up the grid, as outage management systems
+do (policy `incidents`): a transformer is predicted out when enough of its customers call
+(a count and a share), a branch or feeder when enough of its children are predicted out;
+the incidents below are then merged into one on it (their master orders become calls of
+the oldest one's). A dispatcher may confirm an incident where it is or move it; a
+confirmed incident is never moved or merged by the rule. Predictions stop at the feeder.
+
+Calls of one feeder are taken one at a time (its row is locked), so that two calls at
+once cannot open two incidents for one fault.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kefu.accounts.models import User
+from kefu.core.errors import IllegalTransition, InvalidInput, NotFound
+from kefu.core.policy import active_policy
+from kefu.customers.models import Customer
+from kefu.outages.models import FaultIncident, GridElement, IncidentEvent, IncidentState, Level
+from kefu.outages.topology import transformer_of
+from kefu.tickets.models import WorkOrder
+from kefu.tickets.services.checks import authorize, record_event
+from kefu.tickets.services.intake import FaultGrouping, LinkOutcome, merge_into
+
+
+def _event(
+    incident: FaultIncident,
+    kind: str,
+    actor: User | None,
+    when: dt.datetime,
+    *,
+    note: str = "",
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+) -> None:
+    IncidentEvent.objects.create(
+        incident=incident,
+        kind=kind,
+        actor=actor,
+        actor_name=(actor.get_full_name() or actor.username) if actor else "",
+        occurred_at=when,
+        note=note,
+        old=old or {},
+        new=new or {},
+    )
+
+
+def open_incidents() -> QuerySet[FaultIncident]:
+    return FaultIncident.objects.filter(state=IncidentState.OPEN)
+
+
+def incidents_over(element: GridElement) -> QuerySet[FaultIncident]:
+    """Open incidents on this element or anything above it."""
+    return open_incidents().filter(element_id__in=element.ancestor_ids())
+
+
+def _feeder_of(element: GridElement) -> GridElement | None:
+    """The feeder above (or at) the element, row-locked: the feeder's calls queue here."""
+    ids = element.ancestor_ids()
+    return (
+        GridElement.objects.select_for_update()
+        .filter(pk__in=ids, level=Level.FEEDER)
+        .order_by("path")
+        .first()
+    )
+
+
+def master_for(customer: Customer, when: dt.datetime) -> str | None:
+    """The master order of the open incident over the customer's transformer whose last
+    call came within the window, if any. Takes the feeder's lock first: the feeder's calls
+    are grouped one at a time, until the intake's transaction ends."""
+    policy = active_policy().incidents
+    transformer = transformer_of(customer) if policy.enabled else None
+    if transformer is None:
+        return None
+    _feeder_of(transformer)
+    since = when - dt.timedelta(minutes=policy.window_minutes)
+    incident = (
+        incidents_over(transformer)
+        .filter(last_call_at__gte=since)
+        .select_related("master")
+        .order_by("-element__path", "opened_at")  # the nearest one
+        .first()
+    )
+    return incident.master.number if incident else None
+
+
+def opened(order: WorkOrder, when: dt.datetime) -> None:
+    """A new repair order of a customer the grid knows opens an incident on their
+    transformer area (the feeder is locked already by master_for)."""
+    if order.customer is None or not active_policy().incidents.enabled:
+        return
+    transformer = transformer_of(order.customer)
+    if transformer is None:
+        return
+    incident = FaultIncident.objects.create(
+        number=f"TMP{order.number}",
+        master=order,
+        element=transformer,
+        opened_at=order.accepted_at,
+        last_call_at=order.accepted_at,
+    )
+    incident.number = f"GZ{order.number[:8]}{incident.pk:05d}"
+    incident.save(update_fields=["number"])
+    opened_with = {"order": order.number, "element": transformer.code}
+    _event(incident, "opened", order.accepted_by, when, new=opened_with)
+    infer(transformer, when)
+
+
+def grouped(master: str, outcome: LinkOutcome, when: dt.datetime) -> None:
+    """A call linked to (or urging) an incident's master: counted, and the fault's place
+    inferred again."""
+    incident = open_incidents().select_related("master").filter(master__number=master).first()
+    if incident is None:
+        return
+    call = outcome.order
+    if not outcome.urged:
+        incident.call_count += 1
+    incident.last_call_at = max(incident.last_call_at, when)
+    incident.version += 1
+    incident.save()
+    customer = call.customer
+    transformer = transformer_of(customer) if customer else None
+    _event(
+        incident,
+        "call_urged" if outcome.urged else "call_grouped",
+        call.accepted_by if not outcome.urged else None,
+        when,
+        new={"order": call.number, "transformer": transformer.code if transformer else ""},
+    )
+    if transformer is not None:
+        infer(transformer, when)
+
+
+GROUPING = FaultGrouping(master_for=master_for, opened=opened, grouped=grouped)
+
+
+def _customers_of(transformer: GridElement) -> int:
+    return Customer.objects.filter(transformer=transformer.code).count()
+
+
+def infer(transformer: GridElement, when: dt.datetime) -> None:
+    """Predict the transformer, then move up while enough children are predicted out."""
+    policy = active_policy().incidents
+    here = open_incidents().filter(element=transformer, predicted=False).first()
+    if here is not None:
+        customers = max(_customers_of(transformer), 1)
+        if (
+            here.call_count >= policy.transformer_calls
+            and here.call_count / customers >= policy.transformer_share
+        ):
+            here.predicted = True
+            here.version += 1
+            here.save()
+            _event(here, "predicted", None, when, new={"element": transformer.code})
+    element = transformer
+    while element.level != Level.FEEDER and element.parent_id is not None:
+        parent = GridElement.objects.get(pk=element.parent_id)
+        children = parent.children.count()
+        out = _children_out(parent)
+        if out >= policy.children_predicted and out / max(children, 1) >= policy.children_share:
+            _gather(parent, when)
+            element = parent
+        else:
+            break
+
+
+def _within(element: GridElement) -> Q:
+    return Q(element__path__gte=element.path, element__path__lt=element.path[:-1] + "0")
+
+
+def _children_out(parent: GridElement) -> int:
+    """How many of `parent`'s children have a predicted incident on or below them."""
+    depth = len(parent.ancestor_ids())
+    paths = (
+        open_incidents()
+        .filter(_within(parent), predicted=True)
+        .values_list("element__path", flat=True)
+    )
+    below = {
+        path.strip("/").split("/")[depth]
+        for path in paths
+        if len(path.strip("/").split("/")) > depth
+    }
+    return len(below)
+
+
+def _gather(parent: GridElement, when: dt.datetime) -> None:
+    """One incident on `parent` for the unconfirmed incidents below it: the oldest stays,
+    moved up; the others' master orders become its calls."""
+    below = list(
+        open_incidents()
+        .filter(_within(parent), confirmed_at__isnull=True)
+        .select_related("master", "element")
+        .order_by("opened_at", "id")
+    )
+    if not below:
+        return
+    survivor, others = below[0], below[1:]
+    if survivor.element_id != parent.pk or not survivor.predicted:
+        old = {"element": survivor.element.code, "predicted": survivor.predicted}
+        survivor.element = parent
+        survivor.predicted = True
+        _event(survivor, "predicted", None, when, old=old, new={"element": parent.code})
+    for other in others:
+        merge_into(
+            actor=None,
+            number=other.master.number,
+            into=survivor.master.number,
+            when=when,
+            note=str(_("Grouped up the grid: one fault on %(element)s") % {"element": parent.name}),
+        )
+        survivor.call_count += other.call_count
+        survivor.last_call_at = max(survivor.last_call_at, other.last_call_at)
+        other.state = IncidentState.MERGED
+        other.merged_into = survivor
+        other.version += 1
+        other.save()
+        _event(other, "merged", None, when, new={"into": survivor.number})
+        _event(survivor, "absorbed", None, when, new={"incident": other.number})
+    survivor.version += 1
+    survivor.save()
+
+
+def _lock(number: str) -> FaultIncident:
+    incident = (
+        FaultIncident.objects.select_for_update()
+        .select_related("element")
+        .filter(number=number)
+        .first()
+    )
+    if incident is None:
+        raise NotFound(_("no fault incident %(number)s"), field="number", number=number)
+    if incident.state != IncidentState.OPEN:
+        raise IllegalTransition(
+            _("fault incident %(number)s is %(state)s"),
+            field="state",
+            number=number,
+            state=IncidentState(incident.state).label,
+        )
+    return incident
+
+
+def confirm_incident(
+    *, actor: User, number: str, element: str | None = None, note: str = ""
+) -> FaultIncident:
+    """确认: the dispatcher says where the fault is (here, or on `element`); the rule
+    never moves it after that."""
+    authorize(actor, "dispatch")
+    now = timezone.now()
+    with transaction.atomic():
+        incident = _lock(number)
+        old = {"element": incident.element.code, "confirmed": incident.confirmed}
+        if element:
+            target = GridElement.objects.filter(code=element).first()
+            if target is None:
+                raise InvalidInput(
+                    _("no grid element with code %(codes)s"), field="element", codes=element
+                )
+            incident.element = target
+        incident.predicted = True
+        incident.confirmed_by = actor
+        incident.confirmed_at = now
+        incident.version += 1
+        incident.save()
+        _event(
+            incident,
+            "confirmed",
+            actor,
+            now,
+            note=note,
+            old=old,
+            new={"element": incident.element.code, "confirmed": True},
+        )
+    return incident
+
+
+def restore_incident(order: WorkOrder, actor: User | None, when: dt.datetime) -> None:
+    """The master's supply is back: the incident is restored, and every call of it gets
+    the restoration time (their callbacks follow the master's approval, by the sample)."""
+    incident = FaultIncident.objects.select_for_update().filter(master=order).first()
+    if incident is None or incident.state != IncidentState.OPEN:
+        return
+    incident.state = IncidentState.RESTORED
+    incident.restored_at = when
+    incident.version += 1
+    incident.save()
+    _event(incident, "restored", actor, when, new={"restored_at": when.isoformat()})
+    for call in WorkOrder.objects.filter(parent=order).order_by("id"):
+        record_event(
+            call,
+            "incident_restored",
+            actor,
+            when,
+            new={"incident": incident.number, "restored_at": when.isoformat()},
+        )
