@@ -14,8 +14,12 @@ asks, from 2 client threads, N times each:
 half of them for customers inside an outage. It prints p50/p95 and each p95 beside the
 customer GET's. Target (issue 11): the check's p95 ≤ 3× the customer GET's.
 
-The second half of issue 11's benchmark (grouping a burst of repair calls into fault
-incidents) waits for the incidents themselves.
+Then a storm: a burst of repair calls (default 10,000: ten customers on each of 1,000
+transformer areas, 8 client threads, the IVR's token) through `POST /api/orders`, once
+with fault incidents off (the policy's `incidents.enabled = false`) and once on, on two
+different sets of transformers; it prints req/s and p50/p95 of both, the share, the extra
+milliseconds per call, and how many incidents and orders to dispatch the calls made.
+Target (issue 11): grouping on ≥ 80 % of the throughput with it off.
 
 Run: `make bench-outages` (needs the local PostgreSQL; populating takes a minute or two).
 """
@@ -29,12 +33,13 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import psycopg
 
-from bench.intake import Figures, hammer
+from bench.intake import Figures, hammer, poster
 from bench.reads import getter, token_for
-from bench.serving import PSQL, demo_county, kefu, readme_env, server
+from bench.serving import PSQL, ROOT, demo_county, kefu, readme_env, server
 
 SUBSTATIONS, FEEDERS, BRANCHES, TRANSFORMERS = 20, 1_000, 5_000, 50_000
 
@@ -137,6 +142,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8767)
     parser.add_argument("--database", default=f"kefu_bench_outages_{os.getpid()}")
+    parser.add_argument("--calls", type=int, default=10_000, help="repair calls of the storm")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="use --database as it is")
     args = parser.parse_args()
@@ -198,6 +204,86 @@ def measure(args: argparse.Namespace, env: dict[str, str], dsn: str) -> None:
         )
     worst = max((f.quantile(0.95) / floor, n) for n, f in results.items() if n != "customer GET")
     print(f"worst: {worst[1]} {worst[0]:.1f}x the customer GET (target ≤ 3x)")
+    if args.calls:
+        storm(args, env, dsn, ivr)
+
+
+def _burst(dsn: str, first_transformer: int, transformers: int, per: int) -> list[str]:
+    """Accounts of `per` customers on each of `transformers` areas from T<first>, in an
+    order a storm would bring them (transformer after transformer, round after round)."""
+    with psycopg.connect(dsn) as db:
+        rows = db.execute(
+            """
+            SELECT account_number, transformer FROM (
+              SELECT account_number, transformer,
+                     row_number() OVER (PARTITION BY transformer ORDER BY id) AS k
+              FROM customers_customer
+              WHERE transformer = ANY(%s)) AS c
+            WHERE k <= %s ORDER BY k, transformer
+            """,
+            [[f"T{first_transformer + i}" for i in range(transformers)], per],
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def storm(args: argparse.Namespace, env: dict[str, str], dsn: str, ivr: str) -> None:
+    transformers = 1_000
+    per = max(1, args.calls // transformers)
+    policy_dir = Path(tempfile.mkdtemp())
+    off = policy_dir / "no-incidents.toml"
+    county = (ROOT / "kefu" / "policies" / "county.toml").read_text(encoding="utf-8")
+    off.write_text(county.replace("[incidents]\nenabled = true", "[incidents]\nenabled = false"))
+    assert "enabled = false" in off.read_text(encoding="utf-8")
+    headers = {"Authorization": f"Bearer {ivr}"}
+    figures: dict[str, Figures] = {}
+    linked: dict[str, int] = {}
+    orders: dict[str, int] = {}
+    for name, first, policy in (("off", 1, str(off)), ("on", 20_001, "county")):
+        accounts = _burst(dsn, first, transformers, per)
+        bodies: list[dict[str, object]] = [
+            {
+                "request_type": "repair",
+                "channel": "ivr",
+                "description": "自助语音报修:家中停电",
+                "customer_account": account,
+            }
+            for account in accounts
+        ]
+        with server({**env, "KEFU_POLICY": policy}, args.port + 1, args.workers) as base:
+            figures[name] = hammer(len(bodies), 8, poster(bodies), base, headers)
+        with psycopg.connect(dsn) as db:
+            row = db.execute(
+                "SELECT count(*) FILTER (WHERE state = 'linked'), count(*) FROM tickets_workorder"
+            ).fetchone()
+        linked[name], orders[name] = (row[0], row[1]) if row else (0, 0)
+    with psycopg.connect(dsn) as db:
+        made = db.execute(
+            "SELECT count(*) FROM outages_faultincident WHERE state = 'open'"
+        ).fetchone()
+        masters = db.execute(
+            "SELECT count(*) FROM tickets_workorder WHERE request_type = 'repair' "
+            "AND closed_at IS NULL AND customer_id IN (SELECT id FROM customers_customer "
+            "WHERE transformer >= 'T20001')"
+        ).fetchone()
+    on, off_f = figures["on"], figures["off"]
+    print(
+        f"storm: {len(bodies):,} repair calls over {transformers:,} transformer areas, "
+        f"8 client threads, {args.workers} workers"
+    )
+    print(f"{'grouping':<10} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6}")
+    for name, f in (("off", off_f), ("on", on)):
+        print(
+            f"{name:<10} {f.per_second:>8.1f} {f.quantile(0.5):>8.1f} {f.quantile(0.95):>8.1f} "
+            f"{f.errors:>6}"
+        )
+    extra = 1000 / on.per_second - 1000 / off_f.per_second
+    print(
+        f"grouping on / off: {on.per_second / off_f.per_second:.2f} of the throughput "
+        f"(target ≥ 0.80); {extra:.1f} ms more per call; "
+        f"with grouping on, {made[0] if made else 0} open incidents and "
+        f"{linked['on'] - linked['off']:,} of {orders['on'] - orders['off']:,} calls linked to "
+        f"their masters (off: {linked['off']:,} of {orders['off']:,})"
+    )
 
 
 if __name__ == "__main__":

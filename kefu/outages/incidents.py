@@ -22,7 +22,8 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -108,41 +109,33 @@ def opened(order: WorkOrder, when: dt.datetime) -> None:
     if transformer is None:
         return
     incident = FaultIncident.objects.create(
-        number=f"TMP{order.number}",
+        number=f"GZ{order.number}",  # one incident per master: its number names it
         master=order,
         element=transformer,
         opened_at=order.accepted_at,
         last_call_at=order.accepted_at,
     )
-    incident.number = f"GZ{order.number[:8]}{incident.pk:05d}"
-    incident.save(update_fields=["number"])
     opened_with = {"order": order.number, "element": transformer.code}
     _event(incident, "opened", order.accepted_by, when, new=opened_with)
-    infer(transformer, when)
+    if active_policy().incidents.transformer_calls <= 1:
+        infer(transformer, when)  # otherwise one call predicts nothing
 
 
 def grouped(master: str, outcome: LinkOutcome, when: dt.datetime) -> None:
-    """A call linked to (or urging) an incident's master: counted, and the fault's place
-    inferred again."""
-    incident = open_incidents().select_related("master").filter(master__number=master).first()
-    if incident is None:
-        return
-    call = outcome.order
-    if not outcome.urged:
-        incident.call_count += 1
-    incident.last_call_at = max(incident.last_call_at, when)
-    incident.version += 1
-    incident.save()
-    customer = call.customer
-    transformer = transformer_of(customer) if customer else None
-    _event(
-        incident,
-        "call_urged" if outcome.urged else "call_grouped",
-        call.accepted_by if not outcome.urged else None,
-        when,
-        new={"order": call.number, "transformer": transformer.code if transformer else ""},
+    """A call linked to an incident's master: counted (the call itself is on the master's
+    history). Where the fault is can only change when this call makes its transformer
+    predicted out; otherwise nothing more is read."""
+    if outcome.urged:
+        return  # the same customer again: an urge on the master, not another caller
+    incidents = open_incidents().filter(master__number=master)
+    incidents.update(
+        call_count=F("call_count") + 1,
+        last_call_at=Greatest("last_call_at", Value(when)),
+        version=F("version") + 1,
     )
-    if transformer is not None:
+    customer = outcome.order.customer
+    transformer = transformer_of(customer) if customer else None
+    if transformer is not None and incidents.filter(element=transformer, predicted=False).exists():
         infer(transformer, when)
 
 
