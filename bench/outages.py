@@ -260,11 +260,6 @@ def storm(args: argparse.Namespace, env: dict[str, str], dsn: str, ivr: str) -> 
         made = db.execute(
             "SELECT count(*) FROM outages_faultincident WHERE state = 'open'"
         ).fetchone()
-        masters = db.execute(
-            "SELECT count(*) FROM tickets_workorder WHERE request_type = 'repair' "
-            "AND closed_at IS NULL AND customer_id IN (SELECT id FROM customers_customer "
-            "WHERE transformer >= 'T20001')"
-        ).fetchone()
     on, off_f = figures["on"], figures["off"]
     print(
         f"storm: {len(bodies):,} repair calls over {transformers:,} transformer areas, "
