@@ -12,8 +12,9 @@ the incidents below are then merged into one on it (their master orders become c
 the oldest one's). A dispatcher may confirm an incident where it is or move it; a
 confirmed incident is never moved or merged by the rule. Predictions stop at the feeder.
 
-Calls of one feeder are taken one at a time (its row is locked), so that two calls at
-once cannot open two incidents for one fault.
+Calls of one transformer area are taken one at a time (its row is locked in the intake's
+transaction), so that two calls at once cannot open two incidents on it; inferring where
+the fault is runs after the call commits, holding the feeder's row.
 """
 
 from __future__ import annotations
@@ -82,13 +83,14 @@ def _feeder_of(element: GridElement) -> GridElement | None:
 
 def master_for(customer: Customer, when: dt.datetime) -> str | None:
     """The master order of the open incident over the customer's transformer whose last
-    call came within the window, if any. Takes the feeder's lock first: the feeder's calls
-    are grouped one at a time, until the intake's transaction ends."""
+    call came within the window, if any."""
     policy = active_policy().incidents
     transformer = transformer_of(customer) if policy.enabled else None
     if transformer is None:
         return None
-    _feeder_of(transformer)
+    # The transformer's calls one at a time: two calls at once cannot open two incidents on
+    # it. (The feeder is locked only to infer, after the call commits: see _infer_later.)
+    GridElement.objects.select_for_update().filter(pk=transformer.pk).values_list("pk").first()
     since = when - dt.timedelta(minutes=policy.window_minutes)
     incident = (
         incidents_over(transformer)
@@ -102,7 +104,7 @@ def master_for(customer: Customer, when: dt.datetime) -> str | None:
 
 def opened(order: WorkOrder, when: dt.datetime) -> None:
     """A new repair order of a customer the grid knows opens an incident on their
-    transformer area (the feeder is locked already by master_for)."""
+    transformer area (its row locked already by master_for)."""
     if order.customer is None or not active_policy().incidents.enabled:
         return
     transformer = transformer_of(order.customer)
@@ -118,7 +120,7 @@ def opened(order: WorkOrder, when: dt.datetime) -> None:
     opened_with = {"order": order.number, "element": transformer.code}
     _event(incident, "opened", order.accepted_by, when, new=opened_with)
     if active_policy().incidents.transformer_calls <= 1:
-        infer(transformer, when)  # otherwise one call predicts nothing
+        _infer_later(transformer, when)  # otherwise one call predicts nothing
 
 
 def grouped(master: str, outcome: LinkOutcome, when: dt.datetime) -> None:
@@ -136,7 +138,22 @@ def grouped(master: str, outcome: LinkOutcome, when: dt.datetime) -> None:
     customer = outcome.order.customer
     transformer = transformer_of(customer) if customer else None
     if transformer is not None and incidents.filter(element=transformer, predicted=False).exists():
-        infer(transformer, when)
+        _infer_later(transformer, when)
+
+
+def _infer_later(transformer: GridElement, when: dt.datetime) -> None:
+    """Infer once the call has committed, in a transaction of its own that holds the
+    feeder: the intake's transaction (and the day's order number it holds) never waits for
+    the grid, and inferences of one feeder follow each other. The feeder is always locked
+    before any master order, so inference and intake cannot deadlock. If it fails, the
+    call stands and the next call of the transformer infers again."""
+
+    def run() -> None:
+        with transaction.atomic():
+            _feeder_of(transformer)
+            infer(transformer, when)
+
+    transaction.on_commit(run, robust=True)
 
 
 GROUPING = FaultGrouping(master_for=master_for, opened=opened, grouped=grouped)
