@@ -8,7 +8,6 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -39,17 +38,6 @@ T-Q4,青山4号台区,transformer,B-Q1
 B-Q2,青山一回线2号分支,branch,F-Q1
 T-Q5,青山5号台区,transformer,B-Q2
 """
-
-
-@pytest.fixture(autouse=True)
-def _commits(django_capture_on_commit_callbacks: Any) -> None:
-    """Where the fault is is inferred after a call commits; a test's calls never commit
-    (its transaction is rolled back), so each call's callbacks are run when it returns."""
-    global _COMMIT
-    _COMMIT = django_capture_on_commit_callbacks
-
-
-_COMMIT: Any = None
 
 
 @pytest.fixture
@@ -83,8 +71,7 @@ def _call(api: Client, customer: Customer) -> dict[str, object]:
         "description": "家里停电了",
         "customer_account": customer.account_number,
     }
-    with _COMMIT(execute=True):
-        answer = api.post("/api/orders", json.dumps(body), content_type="application/json")
+    answer = api.post("/api/orders", json.dumps(body), content_type="application/json")
     assert answer.status_code in (200, 201), answer.content
     result: dict[str, object] = answer.json()
     return result

@@ -12,9 +12,8 @@ the incidents below are then merged into one on it (their master orders become c
 the oldest one's). A dispatcher may confirm an incident where it is or move it; a
 confirmed incident is never moved or merged by the rule. Predictions stop at the feeder.
 
-Calls of one transformer area are taken one at a time (its row is locked in the intake's
-transaction), so that two calls at once cannot open two incidents on it; inferring where
-the fault is runs after the call commits, holding the feeder's row.
+Calls of one feeder are taken one at a time (its row is locked in the intake's
+transaction), so that two calls at once cannot open two incidents for one fault.
 """
 
 from __future__ import annotations
@@ -88,9 +87,10 @@ def master_for(customer: Customer, when: dt.datetime) -> str | None:
     transformer = transformer_of(customer) if policy.enabled else None
     if transformer is None:
         return None
-    # The transformer's calls one at a time: two calls at once cannot open two incidents on
-    # it. (The feeder is locked only to infer, after the call commits: see _infer_later.)
-    GridElement.objects.select_for_update().filter(pk=transformer.pk).values_list("pk").first()
+    # The feeder's calls one at a time, until the intake commits: two calls at once cannot
+    # open two incidents for one fault, and inferring (which merges incidents and locks
+    # their masters) never races a call linking to one of them.
+    _feeder_of(transformer)
     since = when - dt.timedelta(minutes=policy.window_minutes)
     incident = (
         incidents_over(transformer)
@@ -104,7 +104,7 @@ def master_for(customer: Customer, when: dt.datetime) -> str | None:
 
 def opened(order: WorkOrder, when: dt.datetime) -> None:
     """A new repair order of a customer the grid knows opens an incident on their
-    transformer area (its row locked already by master_for)."""
+    transformer area (the feeder locked already by master_for)."""
     if order.customer is None or not active_policy().incidents.enabled:
         return
     transformer = transformer_of(order.customer)
@@ -120,7 +120,7 @@ def opened(order: WorkOrder, when: dt.datetime) -> None:
     opened_with = {"order": order.number, "element": transformer.code}
     _event(incident, "opened", order.accepted_by, when, new=opened_with)
     if active_policy().incidents.transformer_calls <= 1:
-        _infer_later(transformer, when)  # otherwise one call predicts nothing
+        infer(transformer, when)  # otherwise one call predicts nothing
 
 
 def grouped(master: str, outcome: LinkOutcome, when: dt.datetime) -> None:
@@ -129,7 +129,8 @@ def grouped(master: str, outcome: LinkOutcome, when: dt.datetime) -> None:
     predicted out; otherwise nothing more is read."""
     if outcome.urged:
         return  # the same customer again: an urge on the master, not another caller
-    incidents = open_incidents().filter(master__number=master)
+    parent = outcome.order.parent  # the master it went to (another, if it merged meanwhile)
+    incidents = open_incidents().filter(master__number=parent.number if parent else master)
     incidents.update(
         call_count=F("call_count") + 1,
         last_call_at=Greatest("last_call_at", Value(when)),
@@ -138,22 +139,7 @@ def grouped(master: str, outcome: LinkOutcome, when: dt.datetime) -> None:
     customer = outcome.order.customer
     transformer = transformer_of(customer) if customer else None
     if transformer is not None and incidents.filter(element=transformer, predicted=False).exists():
-        _infer_later(transformer, when)
-
-
-def _infer_later(transformer: GridElement, when: dt.datetime) -> None:
-    """Infer once the call has committed, in a transaction of its own that holds the
-    feeder: the intake's transaction (and the day's order number it holds) never waits for
-    the grid, and inferences of one feeder follow each other. The feeder is always locked
-    before any master order, so inference and intake cannot deadlock. If it fails, the
-    call stands and the next call of the transformer infers again."""
-
-    def run() -> None:
-        with transaction.atomic():
-            _feeder_of(transformer)
-            infer(transformer, when)
-
-    transaction.on_commit(run, robust=True)
+        infer(transformer, when)
 
 
 GROUPING = FaultGrouping(master_for=master_for, opened=opened, grouped=grouped)

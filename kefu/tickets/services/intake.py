@@ -477,6 +477,10 @@ def _link(
     )
     if parent is None:
         raise NotFound(_("no work order %(number)s"), field="number", number=parent_number)
+    while parent.state == State.LINKED and parent.parent_id is not None:
+        # A call about an order that has itself become a call of another (merged into a
+        # fault incident meanwhile) is a call of that one.
+        parent = WorkOrder.objects.select_for_update(of=("self",)).filter(pk=parent.parent_id).get()
     if parent.state not in OPEN_STATES:
         raise IllegalTransition(
             _("order %(number)s is %(state)s; open a new order"),
