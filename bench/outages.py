@@ -29,9 +29,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import subprocess
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,7 +37,7 @@ import psycopg
 
 from bench.intake import Figures, hammer, poster
 from bench.reads import getter, token_for
-from bench.serving import PSQL, ROOT, demo_county, kefu, readme_env, server
+from bench.serving import ROOT, filled_database, kept_database_arguments, server
 
 SUBSTATIONS, FEEDERS, BRANCHES, TRANSFORMERS = 20, 1_000, 5_000, 50_000
 
@@ -141,32 +139,18 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="client threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8767)
-    parser.add_argument("--database", default=f"kefu_bench_outages_{os.getpid()}")
     parser.add_argument("--calls", type=int, default=10_000, help="repair calls of the storm")
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument("--reuse", action="store_true", help="use --database as it is")
+    kept_database_arguments(parser, "outages")
     args = parser.parse_args()
-    dsn = f"postgresql://postgres@127.0.0.1:5432/{args.database}"
-    with tempfile.TemporaryDirectory() as tmp:
-        env = readme_env(dsn.replace("postgresql://", "postgres://"), tmp)
-        if not args.reuse:
-            subprocess.run([*PSQL, f"CREATE DATABASE {args.database}"], check=True)
-        try:
-            if not args.reuse:
-                started = time.perf_counter()
-                demo_county(env)
-                populate(dsn, args.customers, args.notices)
-                print(
-                    f"populated {args.customers:,} customers, {TRANSFORMERS:,} transformers, "
-                    f"{args.notices} notices in {time.perf_counter() - started:.0f} s",
-                    flush=True,
-                )
-            else:
-                kefu(env, "migrate")
-            measure(args, env, dsn)
-        finally:
-            if not args.keep:
-                subprocess.run([*PSQL, f"DROP DATABASE IF EXISTS {args.database}"], check=False)
+
+    def fill(dsn: str) -> str:
+        populate(dsn, args.customers, args.notices)
+        return (
+            f"{args.customers:,} customers, {TRANSFORMERS:,} transformers, {args.notices} notices"
+        )
+
+    with filled_database(args, fill) as (env, dsn):
+        measure(args, env, dsn)
 
 
 def measure(args: argparse.Namespace, env: dict[str, str], dsn: str) -> None:
@@ -238,7 +222,7 @@ def storm(args: argparse.Namespace, env: dict[str, str], dsn: str, ivr: str) -> 
     figures: dict[str, Figures] = {}
     linked: dict[str, int] = {}
     orders: dict[str, int] = {}
-    for name, first, policy in (("off", 1, str(off)), ("on", 20_001, "county")):
+    for name, first, policy in (("off", 1, str(off)), ("on", transformers + 1, "county")):
         accounts = _burst(dsn, first, transformers, per)
         bodies: list[dict[str, object]] = [
             {

@@ -28,16 +28,13 @@ import argparse
 import functools
 import os
 import random
-import subprocess
-import tempfile
-import time
 from collections.abc import Callable
 
 import httpx
 import psycopg
 
 from bench.intake import Figures, hammer
-from bench.serving import PSQL, demo_county, kefu, readme_env, server
+from bench.serving import filled_database, kefu, kept_database_arguments, server
 
 DESCRIPTIONS = [
     "家中停电",
@@ -174,31 +171,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="client threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8766)
-    parser.add_argument("--database", default=f"kefu_bench_reads_{os.getpid()}")
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument("--reuse", action="store_true", help="use --database as it is")
+    kept_database_arguments(parser, "reads")
     args = parser.parse_args()
-    dsn = f"postgresql://postgres@127.0.0.1:5432/{args.database}"
-    with tempfile.TemporaryDirectory() as tmp:
-        env = readme_env(dsn.replace("postgresql://", "postgres://"), tmp)
-        if not args.reuse:
-            subprocess.run([*PSQL, f"CREATE DATABASE {args.database}"], check=True)
-        try:
-            if not args.reuse:
-                started = time.perf_counter()
-                demo_county(env)
-                populate(dsn, args.orders)
-                print(
-                    f"populated {args.orders:,} open orders in "
-                    f"{time.perf_counter() - started:.0f} s",
-                    flush=True,
-                )
-            else:
-                kefu(env, "migrate")
-            measure(args, env, dsn)
-        finally:
-            if not args.keep:
-                subprocess.run([*PSQL, f"DROP DATABASE IF EXISTS {args.database}"], check=False)
+
+    def fill(dsn: str) -> str:
+        populate(dsn, args.orders)
+        return f"{args.orders:,} open orders"
+
+    with filled_database(args, fill) as (env, dsn):
+        measure(args, env, dsn)
 
 
 def measure(args: argparse.Namespace, env: dict[str, str], dsn: str) -> None:

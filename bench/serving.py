@@ -3,11 +3,13 @@ README gives a user, and a real `kefu serve` to measure."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -86,3 +88,36 @@ def server(env: dict[str, str], port: int, workers: int) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def kept_database_arguments(parser: argparse.ArgumentParser, name: str) -> None:
+    """--database, --keep and --reuse: a large benchmark database built once, kept, reused."""
+    parser.add_argument("--database", default=f"kefu_bench_{name}_{os.getpid()}")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="use --database as it is")
+
+
+@contextmanager
+def filled_database(
+    args: argparse.Namespace, fill: Callable[[str], str]
+) -> Iterator[tuple[dict[str, str], str]]:
+    """The README's environment over a PostgreSQL database (`args.database`): created with
+    the demo county and `fill(dsn)` (which says what it made), or reused as it is; dropped
+    afterwards unless `args.keep`. Yields the environment and the psycopg DSN."""
+    dsn = f"postgresql://postgres@127.0.0.1:5432/{args.database}"
+    with tempfile.TemporaryDirectory() as tmp:
+        env = readme_env(dsn.replace("postgresql://", "postgres://"), tmp)
+        if not args.reuse:
+            subprocess.run([*PSQL, f"CREATE DATABASE {args.database}"], check=True)
+        try:
+            if args.reuse:
+                kefu(env, "migrate")
+            else:
+                started = time.perf_counter()
+                demo_county(env)
+                made = fill(dsn)
+                print(f"populated {made} in {time.perf_counter() - started:.0f} s", flush=True)
+            yield env, dsn
+        finally:
+            if not args.keep:
+                subprocess.run([*PSQL, f"DROP DATABASE IF EXISTS {args.database}"], check=False)

@@ -29,6 +29,7 @@ from kefu.outages.models import (
     OutageKind,
     OutageNotice,
 )
+from kefu.outages.notifications import affected_customers
 from kefu.outages.topology import customers_under, line_of
 
 router = Router(tags=["outages"])
@@ -152,8 +153,6 @@ def _brief(notice: OutageNotice) -> dict[str, Any]:
 
 
 def notice_out(notice: OutageNotice) -> dict[str, Any]:
-    from kefu.outages.notifications import affected_customers
-
     elements = list(notice.elements.all().order_by("path"))
     affected = affected_customers(notice)
     return {
@@ -352,9 +351,7 @@ def grid_element(request: HttpRequest, code: GridCode) -> dict[str, Any]:
     if element is None:
         raise NotFound(_("no grid element %(code)s"), field="code", code=code)
     line = line_of(element)
-    notices = OutageNotice.objects.filter(
-        state=NoticeState.PUBLISHED, area__element__in=line
-    ).distinct()
+    notices = check.notices_over(element)
     return {
         **_element(element),
         "line": [_element(e) for e in line],

@@ -13,15 +13,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import F, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.customers.models import Customer
 from kefu.customers.search import customer_by_account
+from kefu.outages.incidents import incidents_over
 from kefu.outages.models import (
     FaultIncident,
-    IncidentState,
+    GridElement,
     NoticeState,
     OutageAddress,
     OutageArea,
@@ -88,22 +89,20 @@ def faults_for_customer(customer: Customer) -> list[FaultIncident]:
     transformer = transformer_of(customer)
     if transformer is None:
         return []
-    return list(
-        FaultIncident.objects.filter(
-            state=IncidentState.OPEN, element_id__in=transformer.ancestor_ids()
-        ).select_related("master", "element")
-    )
+    return list(incidents_over(transformer).select_related("master", "element"))
+
+
+def notices_over(element: GridElement) -> QuerySet[OutageNotice]:
+    """Published notices whose area holds the element or anything above it."""
+    area = OutageArea.objects.filter(element_id__in=element.ancestor_ids()).values("notice_id")
+    return OutageNotice.objects.filter(state=NoticeState.PUBLISHED, pk__in=area)
 
 
 def notices_for_customer(customer: Customer) -> list[OutageNotice]:
     transformer = transformer_of(customer)
     ids: set[int] = set()
     if transformer is not None:
-        ids.update(
-            OutageArea.objects.filter(
-                element_id__in=transformer.ancestor_ids(), notice__state=NoticeState.PUBLISHED
-            ).values_list("notice_id", flat=True)
-        )
+        ids.update(notices_over(transformer).values_list("pk", flat=True))
     if customer.address:
         ids.update(_by_address(customer.address))
     return _notices(ids)
@@ -147,8 +146,7 @@ def check(
         if found is not None:
             customers.append(found)
     if phone:
-        customers.extend(Customer.objects.filter(phone=phone)[:5])
-        customers.extend(Customer.objects.filter(alt_phone=phone)[:5])
+        customers.extend(Customer.objects.filter(Q(phone=phone) | Q(alt_phone=phone))[:10])
     customers = list({c.pk: c for c in customers}.values())
     notices: dict[int, OutageNotice] = {}
     faults: dict[int, FaultIncident] = {}

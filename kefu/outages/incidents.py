@@ -19,10 +19,9 @@ transaction), so that two calls at once cannot open two incidents for one fault.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,28 +35,6 @@ from kefu.outages.topology import transformer_of
 from kefu.tickets.models import WorkOrder
 from kefu.tickets.services.checks import authorize, record_event
 from kefu.tickets.services.intake import FaultGrouping, LinkOutcome, merge_into
-
-
-def _event(
-    incident: FaultIncident,
-    kind: str,
-    actor: User | None,
-    when: dt.datetime,
-    *,
-    note: str = "",
-    old: dict[str, Any] | None = None,
-    new: dict[str, Any] | None = None,
-) -> None:
-    IncidentEvent.objects.create(
-        incident=incident,
-        kind=kind,
-        actor=actor,
-        actor_name=(actor.get_full_name() or actor.username) if actor else "",
-        occurred_at=when,
-        note=note,
-        old=old or {},
-        new=new or {},
-    )
 
 
 def open_incidents() -> QuerySet[FaultIncident]:
@@ -118,7 +95,7 @@ def opened(order: WorkOrder, when: dt.datetime) -> None:
         last_call_at=order.accepted_at,
     )
     opened_with = {"order": order.number, "element": transformer.code}
-    _event(incident, "opened", order.accepted_by, when, new=opened_with)
+    IncidentEvent.record("opened", order.accepted_by, when, new=opened_with, incident=incident)
     if active_policy().incidents.transformer_calls <= 1:
         infer(transformer, when)  # otherwise one call predicts nothing
 
@@ -162,7 +139,9 @@ def infer(transformer: GridElement, when: dt.datetime) -> None:
             here.predicted = True
             here.version += 1
             here.save()
-            _event(here, "predicted", None, when, new={"element": transformer.code})
+            IncidentEvent.record(
+                "predicted", None, when, new={"element": transformer.code}, incident=here
+            )
     element = transformer
     while element.level != Level.FEEDER and element.parent_id is not None:
         parent = GridElement.objects.get(pk=element.parent_id)
@@ -175,16 +154,12 @@ def infer(transformer: GridElement, when: dt.datetime) -> None:
             break
 
 
-def _within(element: GridElement) -> Q:
-    return Q(element__path__gte=element.path, element__path__lt=element.path[:-1] + "0")
-
-
 def _children_out(parent: GridElement) -> int:
     """How many of `parent`'s children have a predicted incident on or below them."""
     depth = len(parent.ancestor_ids())
     paths = (
         open_incidents()
-        .filter(_within(parent), predicted=True)
+        .filter(parent.subtree("element__"), predicted=True)
         .values_list("element__path", flat=True)
     )
     below = {
@@ -200,7 +175,7 @@ def _gather(parent: GridElement, when: dt.datetime) -> None:
     moved up; the others' master orders become its calls."""
     below = list(
         open_incidents()
-        .filter(_within(parent), confirmed_at__isnull=True)
+        .filter(parent.subtree("element__"), confirmed_at__isnull=True)
         .select_related("master", "element")
         .order_by("opened_at", "id")
     )
@@ -211,7 +186,9 @@ def _gather(parent: GridElement, when: dt.datetime) -> None:
         old = {"element": survivor.element.code, "predicted": survivor.predicted}
         survivor.element = parent
         survivor.predicted = True
-        _event(survivor, "predicted", None, when, old=old, new={"element": parent.code})
+        IncidentEvent.record(
+            "predicted", None, when, old=old, new={"element": parent.code}, incident=survivor
+        )
     for other in others:
         merge_into(
             actor=None,
@@ -226,8 +203,10 @@ def _gather(parent: GridElement, when: dt.datetime) -> None:
         other.merged_into = survivor
         other.version += 1
         other.save()
-        _event(other, "merged", None, when, new={"into": survivor.number})
-        _event(survivor, "absorbed", None, when, new={"incident": other.number})
+        IncidentEvent.record("merged", None, when, new={"into": survivor.number}, incident=other)
+        IncidentEvent.record(
+            "absorbed", None, when, new={"incident": other.number}, incident=survivor
+        )
     survivor.version += 1
     survivor.save()
 
@@ -273,14 +252,14 @@ def confirm_incident(
         incident.confirmed_at = now
         incident.version += 1
         incident.save()
-        _event(
-            incident,
+        IncidentEvent.record(
             "confirmed",
             actor,
             now,
             note=note,
             old=old,
             new={"element": incident.element.code, "confirmed": True},
+            incident=incident,
         )
     return incident
 
@@ -295,7 +274,9 @@ def restore_incident(order: WorkOrder, actor: User | None, when: dt.datetime) ->
     incident.restored_at = when
     incident.version += 1
     incident.save()
-    _event(incident, "restored", actor, when, new={"restored_at": when.isoformat()})
+    IncidentEvent.record(
+        "restored", actor, when, new={"restored_at": when.isoformat()}, incident=incident
+    )
     for call in WorkOrder.objects.filter(parent=order).order_by("id"):
         record_event(
             call,

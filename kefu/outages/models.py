@@ -76,10 +76,11 @@ class GridElement(models.Model):
         """From the substation down, this element included."""
         return [int(part) for part in self.path.strip("/").split("/") if part]
 
-    def subtree(self) -> models.Q:
+    def subtree(self, via: str = "") -> models.Q:
         """This element and every element below it: the paths that start with its own, as
-        a range the path index answers on both databases ('/' sorts just below '0')."""
-        return models.Q(path__gte=self.path, path__lt=self.path[:-1] + "0")
+        a range the path index answers on both databases ('/' sorts just below '0').
+        `via` reaches the element through a relation ("element__")."""
+        return models.Q((f"{via}path__gte", self.path), (f"{via}path__lt", self.path[:-1] + "0"))
 
 
 class OutageKind(models.TextChoices):
@@ -189,11 +190,10 @@ class OutageAddress(models.Model):
         return self.text
 
 
-class NoticeEvent(models.Model):
-    """Every step of a notice, with actor and time: drafted, published, updated (times or
-    area), restored, closed, a call recorded on it, its notifications queued."""
+class StepEvent(models.Model):
+    """One step of a notice or an incident, with its actor and time and what changed from
+    what: written once, never changed, never deleted."""
 
-    notice = models.ForeignKey(OutageNotice, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=30, verbose_name=_("event"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -210,6 +210,7 @@ class NoticeEvent(models.Model):
     new = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["occurred_at", "id"]
 
     def __str__(self) -> str:
@@ -217,11 +218,45 @@ class NoticeEvent(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
-            raise TypeError("notice events are never changed once written")
+            raise TypeError(f"{type(self).__name__} rows are never changed once written")
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("notice events are never deleted")
+        raise TypeError(f"{type(self).__name__} rows are never deleted")
+
+    @classmethod
+    def record(
+        cls,
+        kind: str,
+        actor: Any,
+        when: Any,
+        *,
+        note: str = "",
+        old: dict[str, Any] | None = None,
+        new: dict[str, Any] | None = None,
+        **subject: Any,
+    ) -> Any:
+        """Write the step of `subject` (notice= or incident=)."""
+        return cls._default_manager.create(
+            kind=kind,
+            actor=actor,
+            actor_name=(actor.get_full_name() or actor.username) if actor else "",
+            occurred_at=when,
+            note=note,
+            old=old or {},
+            new=new or {},
+            **subject,
+        )
+
+
+class NoticeEvent(StepEvent):
+    """Every step of a notice: drafted, published, updated (times or area), restored,
+    closed."""
+
+    notice = models.ForeignKey(OutageNotice, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(StepEvent.Meta):
+        pass
 
 
 class NoticeCall(models.Model):
@@ -372,31 +407,11 @@ class FaultIncident(models.Model):
         return self.confirmed_at is not None
 
 
-class IncidentEvent(models.Model):
-    """Every step of an incident: opened, a call grouped, predicted or moved up the grid,
-    merged, confirmed or moved by a dispatcher, restored."""
+class IncidentEvent(StepEvent):
+    """Every step of an incident: opened, predicted or moved up the grid, merged, absorbed,
+    confirmed or moved by a dispatcher, restored."""
 
     incident = models.ForeignKey(FaultIncident, on_delete=models.PROTECT, related_name="events")
-    kind = models.CharField(max_length=30, verbose_name=_("event"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    actor_name = models.CharField(max_length=150, blank=True)
-    occurred_at = models.DateTimeField(verbose_name=_("occurred at"))
-    note = models.TextField(blank=True)
-    old = models.JSONField(default=dict, blank=True)
-    new = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        ordering = ["occurred_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.occurred_at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TypeError("incident events are never changed once written")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("incident events are never deleted")
+    class Meta(StepEvent.Meta):
+        pass

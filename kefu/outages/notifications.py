@@ -139,7 +139,9 @@ def _row(
         channel=channel,
         key_customer=key,
         phone=customer.phone,
-        status=NotificationStatus.QUEUED if channel == NotificationChannel.PHONE else "done",
+        status=NotificationStatus.QUEUED
+        if channel == NotificationChannel.PHONE
+        else NotificationStatus.DONE,
         created_at=now,
         done_at=None if channel == NotificationChannel.PHONE else now,
     )

@@ -54,28 +54,6 @@ class NoticeDraft:
     elements: tuple[str, ...] = ()  # grid element codes
 
 
-def _event(
-    notice: OutageNotice,
-    kind: str,
-    actor: User | None,
-    when: dt.datetime,
-    *,
-    note: str = "",
-    old: dict[str, Any] | None = None,
-    new: dict[str, Any] | None = None,
-) -> NoticeEvent:
-    return NoticeEvent.objects.create(
-        notice=notice,
-        kind=kind,
-        actor=actor,
-        actor_name=(actor.get_full_name() or actor.username) if actor else "",
-        occurred_at=when,
-        note=note,
-        old=old or {},
-        new=new or {},
-    )
-
-
 def _elements(codes: tuple[str, ...] | list[str]) -> list[GridElement]:
     wanted = list(dict.fromkeys(c.strip() for c in codes if c.strip()))
     found = {e.code: e for e in GridElement.objects.filter(code__in=wanted)}
@@ -148,8 +126,7 @@ def draft_notice(*, actor: User, draft: NoticeDraft) -> OutageNotice:
         notice.save(update_fields=["number"])
         OutageArea.objects.bulk_create([OutageArea(notice=notice, element=e) for e in elements])
         _keep_addresses(notice)
-        _event(
-            notice,
+        NoticeEvent.record(
             "drafted",
             actor,
             now,
@@ -159,6 +136,7 @@ def draft_notice(*, actor: User, draft: NoticeDraft) -> OutageNotice:
                 "expected_restoration_at": notice.expected_restoration_at.isoformat(),
                 "elements": [e.code for e in elements],
             },
+            notice=notice,
         )
     return notice
 
@@ -217,8 +195,7 @@ def publish_notice(*, actor: User, number: str, version: int | None = None) -> O
         notice.published_at = now
         notice.version += 1
         notice.save()
-        _event(
-            notice,
+        NoticeEvent.record(
             "published",
             actor,
             now,
@@ -228,6 +205,7 @@ def publish_notice(*, actor: User, number: str, version: int | None = None) -> O
                 "late": notice.late,
                 "publish_by": notice.publish_by.isoformat() if notice.publish_by else None,
             },
+            notice=notice,
         )
         notifications.tell_affected(notice, "published", now)
     return notice
@@ -285,7 +263,7 @@ def update_notice(
             _keep_addresses(notice)
         notice.version += 1
         notice.save()
-        _event(notice, "updated", actor, now, note=note, old=old, new=new)
+        NoticeEvent.record("updated", actor, now, note=note, old=old, new=new, notice=notice)
         told = {"start_at", "expected_restoration_at", "elements", "addresses"} & set(new)
         if notice.state == NoticeState.PUBLISHED and told:
             notifications.tell_affected(notice, "updated", now)
@@ -328,13 +306,13 @@ def restore_notice(
         notice.restored_at = when
         notice.version += 1
         notice.save()
-        _event(
-            notice,
+        NoticeEvent.record(
             "restored",
             actor,
             now,
             old={"state": NoticeState.PUBLISHED.value},
             new={"state": notice.state, "restored_at": when.isoformat()},
+            notice=notice,
         )
         notifications.tell_affected(notice, "restored", now)
     return notice
@@ -357,14 +335,14 @@ def close_notice(
         notice.closed_at = now
         notice.version += 1
         notice.save()
-        _event(
-            notice,
+        NoticeEvent.record(
             "closed",
             actor,
             now,
             note=note,
             old={"state": old_state},
             new={"state": "closed"},
+            notice=notice,
         )
     return notice
 

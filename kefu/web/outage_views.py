@@ -22,7 +22,8 @@ from kefu.core.calendar import BEIJING
 from kefu.core.errors import DomainError, InvalidInput
 from kefu.outages import notifications, services
 from kefu.outages.api import notices_in
-from kefu.outages.models import GridElement, NoticeState, OutageKind, OutageNotice
+from kefu.outages.check import notices_over
+from kefu.outages.models import GridElement, Level, OutageKind, OutageNotice
 from kefu.outages.notifications import affected_customers
 from kefu.outages.topology import customers_under, line_of
 from kefu.outages.topology_import import import_grid
@@ -317,9 +318,7 @@ def grid_element(request: HttpRequest, code: str) -> HttpResponse:
             "line": line,
             "children": page_of(request, element.children.order_by("code"), 100),
             "customers": customers_under([element]).count(),
-            "notices": OutageNotice.objects.filter(
-                state=NoticeState.PUBLISHED, area__element__in=line
-            ).distinct(),
+            "notices": notices_over(element),
         },
     )
 
@@ -333,8 +332,6 @@ class GridImportForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from kefu.outages.models import Level
-
         super().__init__(*args, **kwargs)
         self.fields["level"].choices = [("", _("Given in the file")), *Level.choices]  # type: ignore[attr-defined]
 
