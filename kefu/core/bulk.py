@@ -102,6 +102,20 @@ def _insert_plan(model: type[models.Model]) -> tuple[list[models.Field[Any, Any]
     return _plans[key]
 
 
+#: A write as SQL and its parameters, to run beside an insert (`insert_with_children`).
+Write = tuple[str, list[Any]]
+
+
+def _values(objs: Sequence[models.Model]) -> tuple[str, list[Any]]:
+    """The INSERT of `objs` (one model) without its RETURNING clause, and its parameters."""
+    fields, head, _returning = _insert_plan(type(objs[0]))
+    params: list[Any] = []
+    for obj in objs:
+        params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    return head + ", ".join([row] * len(objs)), params
+
+
 def insert_objects(objs: Sequence[models.Model]) -> None:
     """INSERT new instances of one model with one statement and give them their ids.
 
@@ -113,28 +127,51 @@ def insert_objects(objs: Sequence[models.Model]) -> None:
     """
     if not objs:
         return
-    fields, head, returning = _insert_plan(type(objs[0]))
-    params: list[Any] = []
-    for obj in objs:
-        params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql, params = _values(objs)
+    _fields, _head, returning = _insert_plan(type(objs[0]))
     with connection.cursor() as cursor:
-        cursor.execute(head + ", ".join([row] * len(objs)) + returning, params)
+        cursor.execute(sql + returning, params)
         ids = cursor.fetchall()
     for obj, (pk,) in zip(objs, ids, strict=True):
         _inserted(obj, pk)
 
 
+def insert_write(objs: Sequence[models.Model]) -> Write:
+    """The INSERT of new instances whose ids nobody needs back, as a write to run beside
+    another (they are not given ids)."""
+    return _values(objs)
+
+
+def update_write(obj: models.Model, fields: Sequence[str]) -> Write:
+    """The UPDATE of `fields` of a saved instance to its values, as a write to run beside
+    another."""
+    meta = obj._meta
+    quote = connection.ops.quote_name
+    columns, params = [], []
+    for name in fields:
+        field = meta.get_field(name)
+        assert isinstance(field, models.Field)
+        columns.append(f"{quote(str(field.column))} = %s")
+        params.append(field.get_db_prep_save(getattr(obj, field.attname), connection))
+    pk = quote(str(meta.pk.column))
+    sql = f"UPDATE {quote(meta.db_table)} SET {', '.join(columns)} WHERE {pk} = %s"
+    return sql, [*params, obj.pk]
+
+
 def insert_with_children(
-    parent: models.Model, children: Sequence[tuple[str, Sequence[Any]]]
+    parent: models.Model,
+    children: Sequence[tuple[str, Sequence[Any]]],
+    along: Sequence[Write] = (),
 ) -> None:
     """INSERT a new `parent` and new rows that point to it (per group: the foreign key's
-    attribute name and the rows), all given their ids.
+    attribute name and the rows), all given their ids; and the `along` writes, which
+    belong to the same change (a linked call's count on the order it is linked to, say).
 
     On PostgreSQL one statement: the children's INSERTs read the parent's id from the
-    parent's INSERT in a WITH clause, so an intake makes one round trip for its order, its
-    event and its clocks (each round trip held the day's number locked a little longer).
-    On SQLite, in-process, one statement per table.
+    parent's INSERT in a WITH clause, and the other writes ride in WITH clauses of their
+    own, so an intake makes one round trip for all its rows (each round trip held the
+    day's number locked a little longer). On SQLite, in-process, one statement per table
+    and per write.
     """
     groups = [(fk, list(rows)) for fk, rows in children if rows]
     if connection.vendor != "postgresql":
@@ -143,6 +180,9 @@ def insert_with_children(
             for row in rows:
                 setattr(row, fk, parent.pk)
             insert_objects(rows)
+        with connection.cursor() as cursor:
+            for sql, write_params in along:
+                cursor.execute(sql, write_params)
         return
     fields, head, returning = _insert_plan(type(parent))
     params: list[Any] = [f.get_db_prep_save(f.pre_save(parent, True), connection) for f in fields]
@@ -164,6 +204,9 @@ def insert_with_children(
         ctes.append(
             f"g{index} AS ({child_head}{', '.join([row_marks] * len(rows))}{child_returning})"
         )
+    for index, (sql, write_params) in enumerate(along):
+        ctes.append(f"w{index} AS ({sql})")
+        params.extend(write_params)
     select = " UNION ALL ".join(f"SELECT {i}, id FROM g{i}" for i in range(len(groups) + 1))
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {', '.join(ctes)} {select}", params)

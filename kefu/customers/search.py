@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-
 from django.db.models import Q, QuerySet
 
+from kefu.core.compiled import KeyLookup
 from kefu.customers.models import Customer
 
-
-@functools.cache
-def _by_account_sql() -> str:
-    # The statement is the same for every account: compiled once per process (Django's
-    # compiler took more of an intake's time than the database took to answer it).
-    sql, _ = Customer.objects.filter(account_number="").order_by()[:1].query.sql_with_params()
-    return str(sql)
-
-
-def customer_by_account(account_number: str) -> Customer | None:
-    """The customer with this account number (户号), the caller's usual key, or None."""
-    return next(iter(Customer.objects.raw(_by_account_sql(), [account_number])), None)
+#: The customer with this account number (户号), the caller's usual key, or None.
+customer_by_account = KeyLookup(lambda: Customer.objects.filter(account_number="").order_by()[:1])
 
 
 def find_customers(text: str) -> QuerySet[Customer]:

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
-from django.db.models import F, QuerySet, Value
-from django.db.models.functions import Greatest
+from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.models import User
+from kefu.core.bulk import Write, insert_with_children
 from kefu.core.errors import IllegalTransition, InvalidInput, NotFound
 from kefu.core.policy import active_policy
 from kefu.customers.models import Customer
@@ -34,7 +34,16 @@ from kefu.outages.models import FaultIncident, GridElement, IncidentEvent, Incid
 from kefu.outages.topology import transformer_of
 from kefu.tickets.models import WorkOrder
 from kefu.tickets.services.checks import authorize, record_event
-from kefu.tickets.services.intake import FaultGrouping, LinkOutcome, merge_into
+from kefu.tickets.services.intake import (
+    FaultGrouping,
+    LinkOutcome,
+    OpenFault,
+    merge_into,
+    order_row_locked,
+)
+from kefu.tickets.states import OPEN_STATES
+
+OPEN_STATE_VALUES = frozenset(str(state) for state in OPEN_STATES)
 
 
 def open_incidents() -> QuerySet[FaultIncident]:
@@ -46,48 +55,89 @@ def incidents_over(element: GridElement) -> QuerySet[FaultIncident]:
     return open_incidents().filter(element_id__in=element.ancestor_ids())
 
 
-def _feeder_of(element: GridElement) -> GridElement | None:
-    """The feeder above (or at) the element, row-locked: the feeder's calls queue here."""
-    ids = element.ancestor_ids()
-    return (
-        GridElement.objects.select_for_update()
-        .filter(pk__in=ids, level=Level.FEEDER)
-        .order_by("path")
-        .first()
+def _open_over_line(line: list[int], since: dt.datetime) -> list[tuple[int, int, int, bool, str]]:
+    """Open incidents on the line (ids from the substation down) whose last call came
+    since `since`: (id, master id, element id, predicted, the master's state), oldest
+    first. On PostgreSQL the line's feeder row is locked in the same statement, until the
+    intake commits: the feeder's calls are grouped one at a time, so two calls at once
+    cannot open two incidents for one fault, and inferring (which merges incidents and
+    locks their masters) never races a call linking to one of them. (SQLite's writers
+    queue for the whole database anyway.)"""
+    feeder = line[1] if len(line) > 1 else line[0]  # a feeder hangs under its substation
+    marks = ", ".join(["%s"] * len(line))
+    sql = (
+        "SELECT i.id, i.master_id, i.element_id, i.predicted, m.state "
+        "FROM outages_gridelement f "
+        "LEFT JOIN outages_faultincident i ON i.state = %s AND i.last_call_at >= %s "
+        f"AND i.element_id IN ({marks}) "
+        "LEFT JOIN tickets_workorder m ON m.id = i.master_id "
+        "WHERE f.id = %s ORDER BY i.opened_at, i.id"
     )
+    if connection.vendor == "postgresql":
+        sql += " FOR UPDATE OF f"
+    params = [IncidentState.OPEN, connection.ops.adapt_datetimefield_value(since), *line, feeder]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row for row in cursor.fetchall() if row[0] is not None]
 
 
-def master_for(customer: Customer, when: dt.datetime) -> str | None:
-    """The master order of the open incident over the customer's transformer whose last
-    call came within the window, if any."""
+def fault_of(customer: Customer, when: dt.datetime) -> OpenFault | None:
+    """The open incident over the customer's transformer (the nearest one) whose last call
+    came within the window, its master locked; the customer's feeder stays locked either
+    way."""
     policy = active_policy().incidents
     transformer = transformer_of(customer) if policy.enabled else None
     if transformer is None:
         return None
-    # The feeder's calls one at a time, until the intake commits: two calls at once cannot
-    # open two incidents for one fault, and inferring (which merges incidents and locks
-    # their masters) never races a call linking to one of them.
-    _feeder_of(transformer)
+    line = transformer.ancestor_ids()
     since = when - dt.timedelta(minutes=policy.window_minutes)
-    incident = (
-        incidents_over(transformer)
-        .filter(last_call_at__gte=since)
-        .select_related("master")
-        .order_by("-element__path", "opened_at")  # the nearest one
-        .first()
+    found = [row for row in _open_over_line(line, since) if row[4] in OPEN_STATE_VALUES]
+    if not found:
+        return None
+    # The nearest: the deepest element on the line, the oldest incident on it.
+    incident, master_id, element_id, predicted, _state = max(
+        found, key=lambda row: (line.index(row[2]), -found.index(row))
     )
-    return incident.master.number if incident else None
+    master = order_row_locked(master_id)
+    if master is None or master.state not in OPEN_STATES:
+        return None  # closed since it was read (cancelled, say): the call opens its own
+    return OpenFault(
+        master=master,
+        incident_id=incident,
+        may_predict=element_id == transformer.pk and not predicted,
+        count_call=_count_call(incident, when),
+    )
 
 
-def opened(order: WorkOrder, when: dt.datetime) -> None:
+def _count_call(incident: int, when: dt.datetime) -> Write:
+    """Another caller's call on the incident: its count, its last call, its version."""
+    latest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    sql = (
+        "UPDATE outages_faultincident SET call_count = call_count + 1, "
+        f"last_call_at = {latest}(last_call_at, %s), version = version + 1 WHERE id = %s"
+    )
+    return sql, [connection.ops.adapt_datetimefield_value(when), incident]
+
+
+def _lock_line(transformer: GridElement) -> None:
+    line = transformer.ancestor_ids()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            feeder = line[1] if len(line) > 1 else line[0]
+            cursor.execute("SELECT 1 FROM outages_gridelement WHERE id = %s FOR UPDATE", [feeder])
+
+
+def opened(order: WorkOrder, when: dt.datetime, line_locked: bool) -> None:
     """A new repair order of a customer the grid knows opens an incident on their
-    transformer area (the feeder locked already by master_for)."""
+    transformer area (its event written with it, in one statement)."""
     if order.customer is None or not active_policy().incidents.enabled:
         return
     transformer = transformer_of(order.customer)
     if transformer is None:
         return
-    incident = FaultIncident.objects.create(
+    if not line_locked:
+        _lock_line(transformer)
+    incident = FaultIncident(
         number=f"GZ{order.number}",  # one incident per master: its number names it
         master=order,
         element=transformer,
@@ -95,31 +145,25 @@ def opened(order: WorkOrder, when: dt.datetime) -> None:
         last_call_at=order.accepted_at,
     )
     opened_with = {"order": order.number, "element": transformer.code}
-    IncidentEvent.record("opened", order.accepted_by, when, new=opened_with, incident=incident)
+    event = IncidentEvent.unsaved("opened", order.accepted_by, when, new=opened_with)
+    insert_with_children(incident, [("incident_id", [event])])
     if active_policy().incidents.transformer_calls <= 1:
         infer(transformer, when)  # otherwise one call predicts nothing
 
 
-def grouped(master: str, outcome: LinkOutcome, when: dt.datetime) -> None:
-    """A call linked to an incident's master: counted (the call itself is on the master's
-    history). Where the fault is can only change when this call makes its transformer
-    predicted out; otherwise nothing more is read."""
+def grouped(fault: OpenFault, outcome: LinkOutcome, when: dt.datetime) -> None:
+    """A call linked to an incident's master (and counted on it with the call). Where the
+    fault is can only change when this call makes its transformer predicted out;
+    otherwise nothing more is read."""
     if outcome.urged:
         return  # the same customer again: an urge on the master, not another caller
-    parent = outcome.order.parent  # the master it went to (another, if it merged meanwhile)
-    incidents = open_incidents().filter(master__number=parent.number if parent else master)
-    incidents.update(
-        call_count=F("call_count") + 1,
-        last_call_at=Greatest("last_call_at", Value(when)),
-        version=F("version") + 1,
-    )
     customer = outcome.order.customer
     transformer = transformer_of(customer) if customer else None
-    if transformer is not None and incidents.filter(element=transformer, predicted=False).exists():
+    if fault.may_predict and transformer is not None:
         infer(transformer, when)
 
 
-GROUPING = FaultGrouping(master_for=master_for, opened=opened, grouped=grouped)
+GROUPING = FaultGrouping(fault_of=fault_of, opened=opened, grouped=grouped)
 
 
 def _customers_of(transformer: GridElement) -> int:

@@ -225,6 +225,30 @@ class StepEvent(models.Model):
         raise TypeError(f"{type(self).__name__} rows are never deleted")
 
     @classmethod
+    def unsaved(
+        cls,
+        kind: str,
+        actor: Any,
+        when: Any,
+        *,
+        note: str = "",
+        old: dict[str, Any] | None = None,
+        new: dict[str, Any] | None = None,
+        **subject: Any,
+    ) -> Any:
+        """The step of `subject` (notice= or incident=), not written yet."""
+        return cls(
+            kind=kind,
+            actor=actor,
+            actor_name=(actor.get_full_name() or actor.username) if actor else "",
+            occurred_at=when,
+            note=note,
+            old=old or {},
+            new=new or {},
+            **subject,
+        )
+
+    @classmethod
     def record(
         cls,
         kind: str,
@@ -237,16 +261,9 @@ class StepEvent(models.Model):
         **subject: Any,
     ) -> Any:
         """Write the step of `subject` (notice= or incident=)."""
-        return cls._default_manager.create(
-            kind=kind,
-            actor=actor,
-            actor_name=(actor.get_full_name() or actor.username) if actor else "",
-            occurred_at=when,
-            note=note,
-            old=old or {},
-            new=new or {},
-            **subject,
-        )
+        step = cls.unsaved(kind, actor, when, note=note, old=old, new=new, **subject)
+        step.save()
+        return step
 
 
 class NoticeEvent(StepEvent):

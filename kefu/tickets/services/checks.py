@@ -168,10 +168,11 @@ def save_order(order: WorkOrder, when: dt.datetime) -> None:
     order.save()
 
 
-def lock_order(number: str, actor: User | None) -> WorkOrder:
+def lock_order(number: str, actor: User | None, *, events: bool = True) -> WorkOrder:
     """The order, row-locked for this transaction; invisible orders do not exist (for a
-    rule acting on its own, `actor` None, every order is visible). Its clocks and events
-    are read once, under the lock, and kept on it (receipts.py)."""
+    rule acting on its own, `actor` None, every order is visible). Its clocks and (unless
+    `events` is False: a rule that only adds to the history) its events are read once,
+    under the lock, and kept on it (receipts.py)."""
     order = (
         (WorkOrder.objects.all() if actor is None else orders_visible_to(actor))
         .select_related("customer", "accepted_by")  # the answer names them
@@ -188,7 +189,8 @@ def lock_order(number: str, actor: User | None) -> WorkOrder:
     if order.suggested_department_id in departments:
         order.suggested_department = departments[order.suggested_department_id]
     clocks.held(order)
-    hold(order, "events")
+    if events:
+        hold(order, "events")
     return order
 
 

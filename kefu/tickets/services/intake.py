@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.models import User
-from kefu.core.bulk import insert_with_children
+from kefu.core.bulk import Write, insert_objects, insert_with_children, insert_write, update_write
+from kefu.core.compiled import KeyLookup
 from kefu.core.errors import (
     DuplicateSuspected,
     IllegalTransition,
@@ -271,13 +273,19 @@ def _born(
     return order, accepted
 
 
-def _write(order: WorkOrder, events: list[OrderEvent], new_clocks: list[Clock]) -> WorkOrder:
-    """Number the order and write it complete with its events and clocks (one statement on
-    PostgreSQL). The number comes last, so the day's sequence row stays locked only for
-    that write and the commit."""
+def _write(
+    order: WorkOrder,
+    events: list[OrderEvent],
+    new_clocks: list[Clock],
+    along: Callable[[], Sequence[Write]] = tuple,
+) -> WorkOrder:
+    """Number the order and write it complete with its events and clocks, and the writes
+    `along()` gives once it has its number (on PostgreSQL all in one statement). The
+    number comes last, so the day's sequence row stays locked only for that write and the
+    commit."""
     clocks.summarize(order, new_clocks)
     order.number = next_order_number(order.accepted_at)
-    insert_with_children(order, [("order_id", events), ("order_id", new_clocks)])
+    insert_with_children(order, [("order_id", events), ("order_id", new_clocks)], along())
     for event in events:
         event.order = order
     for clock in new_clocks:
@@ -291,20 +299,36 @@ INTAKE_CLOCKS = ("dispatch", "result", "supply_plan")
 
 
 @dataclass(frozen=True)
+class OpenFault:
+    """The open fault incident a repair call is part of."""
+
+    master: WorkOrder  # the incident's master order (主单), row-locked for the call
+    incident_id: int
+    # The incident sits on the caller's own transformer area, not yet predicted out: this
+    # call may be the one that predicts it (and moves it up the grid).
+    may_predict: bool
+    # What counts another caller's call on the incident, written with the call.
+    count_call: Write
+
+
+@dataclass(frozen=True)
 class FaultGrouping:
     """How a repair call joins a fault already reported. The outages app provides it (at
     start-up, `fault_grouping`), which knows the grid; it runs inside intake's transaction,
     so a grouped call is as atomic as any other.
 
-    master_for: the number of the open order whose fault the customer's call is part of
-      (the master of an incident over their transformer), or None.
-    opened: a new repair order was written (it may open an incident).
-    grouped: the call was linked to (or urged) the master.
+    fault_of: the open fault the customer's call is part of, or None. Either way the
+      customer's part of the grid stays locked until the intake commits, so that two calls
+      at once cannot open two incidents for one fault.
+    opened: a new repair order was written (it may open an incident); `line_locked` says
+      whether fault_of locked the customer's part of the grid in this transaction.
+    grouped: the call was linked to (or urged) the fault's master (and, if linked, counted
+      on the incident with `count_call`).
     """
 
-    master_for: Callable[[Customer, dt.datetime], str | None]
-    opened: Callable[[WorkOrder, dt.datetime], None]
-    grouped: Callable[[str, LinkOutcome, dt.datetime], None]
+    fault_of: Callable[[Customer, dt.datetime], OpenFault | None]
+    opened: Callable[[WorkOrder, dt.datetime, bool], None]
+    grouped: Callable[[OpenFault, LinkOutcome, dt.datetime], None]
 
 
 fault_grouping: FaultGrouping | None = None
@@ -334,18 +358,19 @@ def accept_order(
     when = checked_time(accepted_at, not_before=None, field="accepted_at")
     with transaction.atomic():
         resolved = _resolve(intake)
-        grouping = fault_grouping
+        grouping = fault_grouping if intake.request_type == RequestType.REPAIR else None
+        line_locked = False
         if (
             grouping is not None
-            and intake.request_type == RequestType.REPAIR
             and resolved.customer is not None
             and not confirm_new
             and not dispatch_to
         ):
-            master = grouping.master_for(resolved.customer, when)
-            if master is not None:
-                outcome = _link(resolved, actor, master, when, "")
-                grouping.grouped(master, outcome, when)
+            fault = grouping.fault_of(resolved.customer, when)
+            line_locked = True
+            if fault is not None:
+                outcome = _link(resolved, actor, fault.master, when, "", [fault.count_call])
+                grouping.grouped(fault, outcome, when)
                 outcome.order.intake_outcome = "urged" if outcome.urged else "grouped"  # type: ignore[attr-defined]
                 return outcome.order
         duplicates = (
@@ -375,8 +400,8 @@ def accept_order(
                 override_reason=override_reason,
                 occurred_at=when,
             )
-        if grouping is not None and intake.request_type == RequestType.REPAIR:
-            grouping.opened(order, when)
+        if grouping is not None:
+            grouping.opened(order, when, line_locked)
     order.intake_outcome = "created"  # type: ignore[attr-defined]
     return order
 
@@ -459,35 +484,48 @@ def link_call(
     authorize(actor, "link")
     call_at = checked_time(accepted_at, not_before=None, field="accepted_at")
     with transaction.atomic():
-        return _link(_resolve(intake), actor, parent_number, call_at, note)
+        resolved = _resolve(intake)
+        parent = _lock_parent(actor, parent_number)
+        if parent.state not in OPEN_STATES:
+            raise IllegalTransition(
+                _("order %(number)s is %(state)s; open a new order"),
+                field="link_to",
+                number=parent_number,
+                state=State(parent.state).label,
+            )
+        return _link(resolved, actor, parent, call_at, note)
 
 
-def _link(
-    resolved: _Resolved, actor: User, parent_number: str, call_at: dt.datetime, note: str
-) -> LinkOutcome:
-    """link_call's work, inside the caller's transaction."""
-    # The parent row only: a linked call changes its call count and adds an event, nothing
-    # its clocks or history decide (a fault's master collects thousands of calls in a storm,
-    # and reading its whole history for each one would slow every call down).
-    parent = (
-        orders_visible_to(actor)
-        .select_for_update(of=("self",))
-        .filter(number=parent_number)
-        .first()
-    )
+#: An order's row, locked: the parent of a linked call (the row only: a linked call changes
+#: its call count and adds an event, nothing its clocks or history decide; a fault's master
+#: collects thousands of calls in a storm, and reading its whole history for each one would
+#: slow every call down).
+order_row_locked = KeyLookup(lambda: WorkOrder.objects.select_for_update().filter(pk=0))
+
+
+def _lock_parent(actor: User, number: str) -> WorkOrder:
+    parent = orders_visible_to(actor).select_for_update(of=("self",)).filter(number=number).first()
     if parent is None:
-        raise NotFound(_("no work order %(number)s"), field="number", number=parent_number)
+        raise NotFound(_("no work order %(number)s"), field="number", number=number)
     while parent.state == State.LINKED and parent.parent_id is not None:
         # A call about an order that has itself become a call of another (merged into a
         # fault incident meanwhile) is a call of that one.
-        parent = WorkOrder.objects.select_for_update(of=("self",)).filter(pk=parent.parent_id).get()
-    if parent.state not in OPEN_STATES:
-        raise IllegalTransition(
-            _("order %(number)s is %(state)s; open a new order"),
-            field="link_to",
-            number=parent_number,
-            state=State(parent.state).label,
-        )
+        above = order_row_locked(parent.parent_id)
+        assert above is not None  # orders are never deleted
+        parent = above
+    return parent
+
+
+def _link(
+    resolved: _Resolved,
+    actor: User,
+    parent: WorkOrder,
+    call_at: dt.datetime,
+    note: str,
+    along: Sequence[Write] = (),
+) -> LinkOutcome:
+    """A call linked to `parent` (open, row-locked), inside the caller's transaction; the
+    writes `along` go with a linked call (not with an urge)."""
     # The parent's own log stays in order even when the call is back-filled.
     when = max(call_at, parent.last_event_at)
     # To anyone but a confidential order's handlers, the informant calling again must
@@ -521,21 +559,24 @@ def _link(
         old={"state": State.ACCEPTED.value},
         new={"state": State.LINKED.value, "parent": parent.number},
     )
-    order = _write(order, [accepted, linked], [])
     parent.call_count += 1
     parent.last_event_at = max(parent.last_event_at, when)
     parent.version += 1
-    record_event(
-        parent,
-        "call_linked",
-        actor,
-        when,
-        note=order.description,
-        new={"linked_order": order.number, "call_count": parent.call_count},
-    )
-    WorkOrder.objects.filter(pk=parent.pk).update(
-        call_count=parent.call_count, last_event_at=parent.last_event_at, version=parent.version
-    )
+
+    def on_the_parent() -> list[Write]:
+        # The parent's side, once the call has its number: its event, its count.
+        call_linked = new_event(
+            parent,
+            "call_linked",
+            actor,
+            when,
+            note=order.description,
+            new={"linked_order": order.number, "call_count": parent.call_count},
+        )
+        counted = update_write(parent, ["call_count", "last_event_at", "version"])
+        return [insert_write([call_linked]), counted, *along]
+
+    order = _write(order, [accepted, linked], [], on_the_parent)
     return LinkOutcome(order, urged=False)
 
 
@@ -586,8 +627,9 @@ def merge_into(
     linked calls moved along — and the crew holding it, if any, is told. `actor` is None
     when the grouping rule did it."""
     with transaction.atomic():
-        order = lock_order(number, actor)
-        master = lock_order(into, actor)
+        # Neither history is read: a fault's master gathers thousands of calls in a storm.
+        order = lock_order(number, actor, events=False)
+        master = lock_order(into, actor, events=False)
         if order.state not in OPEN_STATES or master.state not in OPEN_STATES:
             raise IllegalTransition(
                 _("only open orders are merged: %(number)s is %(state)s"),
@@ -611,21 +653,22 @@ def merge_into(
             new={"state": State.LINKED.value, "parent": master.number},
         )
         save_order(order, when)
-        moved = 0
-        for child in WorkOrder.objects.filter(parent=order).order_by("id"):
-            record_event(
-                child,
+        # Its calls become the master's, each with an event: one statement for each.
+        calls = WorkOrder.objects.filter(parent=order)
+        regrouped = [
+            new_event(
+                call,
                 "regrouped",
                 actor,
                 when,
                 old={"parent": order.number},
                 new={"parent": master.number},
             )
-            child.parent = master
-            child.version += 1
-            child.save(update_fields=["parent", "version"])
-            moved += 1
-        master.call_count += 1 + moved
+            for call in calls.only("pk").order_by("id")
+        ]
+        insert_objects(regrouped)
+        calls.update(parent=master, version=F("version") + 1)
+        master.call_count += 1 + len(regrouped)
         record_event(
             master,
             "call_linked",
