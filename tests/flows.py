@@ -25,6 +25,11 @@ TEXT = {
 }
 
 
+#: What a crew reports with its departure and with the restoration (required fields).
+LEADER: dict[str, str] = {"crew_leader": "王师傅", "crew_phone": "13900000001"}
+RESTORED: dict[str, str] = {"fault": "低压熔断器熔断", "result": "更换熔断器,恢复供电"}
+
+
 def intake(request_type: str, customer: Customer | None, **extra: Any) -> services.Intake:
     fields: dict[str, Any] = {
         "request_type": request_type,

@@ -3,14 +3,17 @@ shared by the service-level and the HTTP-level permission matrices."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.utils import timezone
 
 from kefu.accounts.models import User
 from kefu.accounts.services import create_user
 from kefu.tickets import services
 from tests.conftest import Cast
-from tests.flows import accept, dispatch, intake
+from tests.flows import LEADER, RESTORED, accept, dispatch, intake
 
 ROLES = [
     "agent",
@@ -36,6 +39,8 @@ EXPECTED: dict[str, set[str]] = {
     "arrive": {"crew"},
     "onsite_report": {"crew"},
     "restore": {"crew"},
+    "update_estimate": {"crew"},
+    "report_to_city": {"agent", "shift_leader"},
     "application_step": {"handler"},
     "reply": {"handler", "crew"},
     "approve": {"shift_leader", "supervisor"},
@@ -82,7 +87,7 @@ def _repair_at(cast: Cast, stage: str) -> tuple[str, str]:
     services.acknowledge_order(actor=crew, number=order.number)
     steps = ["acknowledged", "departed", "arrived", "reported"]
     if steps.index(stage) >= 1:
-        services.depart(actor=crew, number=order.number)
+        services.depart(**LEADER, actor=crew, number=order.number)
     if steps.index(stage) >= 2:
         services.arrive(actor=crew, number=order.number)
     if steps.index(stage) >= 3:
@@ -139,7 +144,8 @@ SCENARIOS: dict[str, Scenario] = {
         lambda u, n, c: services.acknowledge_order(actor=u, number=n),
     ),
     "depart": Scenario(
-        lambda c: _repair_at(c, "acknowledged"), lambda u, n, c: services.depart(actor=u, number=n)
+        lambda c: _repair_at(c, "acknowledged"),
+        lambda u, n, c: services.depart(**LEADER, actor=u, number=n),
     ),
     "arrive": Scenario(
         lambda c: _repair_at(c, "departed"), lambda u, n, c: services.arrive(actor=u, number=n)
@@ -150,7 +156,20 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "restore": Scenario(
         lambda c: _repair_at(c, "reported"),
-        lambda u, n, c: services.restore_supply(actor=u, number=n),
+        lambda u, n, c: services.restore_supply(**RESTORED, actor=u, number=n),
+    ),
+    "update_estimate": Scenario(
+        lambda c: _repair_at(c, "reported"),
+        lambda u, n, c: services.update_estimate(
+            actor=u,
+            number=n,
+            expected_restoration=timezone.now() + dt.timedelta(hours=2),
+            reason="需更换配变",
+        ),
+    ),
+    "report_to_city": Scenario(
+        lambda c: _repair_at(c, "reported"),
+        lambda u, n, c: services.report_to_city(actor=u, number=n, report="已上报市中心"),
     ),
     "application_step": Scenario(
         _application,

@@ -24,10 +24,12 @@ ACTION_BODIES: dict[str, dict[str, Any]] = {
     "dispatch": {"department": "ZGB"},
     "return": {"reason": "非本部门业务"},
     "acknowledge": {},
-    "depart": {},
+    "depart": {"crew_leader": "王师傅", "crew_phone": "13900000001"},
     "arrive": {},
     "onsite-report": {"findings": "现场检查"},
-    "restore": {},
+    "update-estimate": {"expected_restoration": "2099-01-01T08:00:00+08:00", "reason": "待料"},
+    "report-to-city": {"report": "已上报市中心"},
+    "restore": {"fault": "熔断器熔断", "result": "已更换"},
     "application-step": {"step": "supply_plan_replied"},
     "reply": {"result": "已处理"},
     "approve": {},
@@ -45,10 +47,15 @@ PAGE_ACTIONS = {
     "dispatch": {"dispatch-department": "ZGB"},
     "return": {"return-reason": "非本部门业务"},
     "acknowledge": {},
-    "depart": {},
+    "depart": {"depart-crew_leader": "王师傅", "depart-crew_phone": "13900000001"},
     "arrive": {},
     "onsite_report": {"onsite_report-findings": "现场检查"},
-    "restore": {},
+    "update_estimate": {
+        "update_estimate-expected_restoration": "2099-01-01T08:00",
+        "update_estimate-reason": "待料",
+    },
+    "report_to_city": {"report_to_city-report": "已上报市中心"},
+    "restore": {"restore-fault": "熔断器熔断", "restore-result": "已更换"},
     "application_step": {"application_step-step": "supply_plan_replied"},
     "reply": {"reply-result": "已处理"},
     "approve": {},
@@ -66,11 +73,11 @@ PAGE_ACTIONS = {
 #: The crew's one-tap steps (the crew page), with what each needs typed.
 CREW_STEPS = {
     "acknowledge": {},
-    "depart": {},
+    "depart": {"depart-crew_leader": "王师傅", "depart-crew_phone": "13900000001"},
     "arrive": {},
-    "onsite_report": {"findings": "现场检查"},
-    "restore": {},
-    "reply": {"result": "已处理"},
+    "onsite_report": {"onsite_report-findings": "现场检查"},
+    "restore": {"restore-fault": "熔断器熔断", "restore-result": "已更换"},
+    "reply": {"reply-result": "已处理"},
 }
 
 

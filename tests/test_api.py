@@ -82,10 +82,10 @@ def test_intake_then_the_whole_repair_through_the_api(
     steps: list[tuple[Client, str, dict[str, Any]]] = [
         (agent, "dispatch", {"department": "KHZX"}),
         (crew, "acknowledge", {}),
-        (crew, "depart", {}),
+        (crew, "depart", {"crew_leader": "王师傅", "crew_phone": "13900000001"}),
         (crew, "arrive", {}),
         (crew, "onsite-report", {"findings": "进线烧断"}),
-        (crew, "restore", {}),
+        (crew, "restore", {"fault": "进线烧断", "result": "更换进线"}),
         (crew, "reply", {"result": "已恢复供电"}),
         (leader, "approve", {}),
         (agent, "callback", {"satisfaction": "satisfied"}),

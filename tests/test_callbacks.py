@@ -20,7 +20,7 @@ from kefu.outbox.models import Message
 from kefu.tickets import services
 from kefu.tickets.models import WorkOrder
 from tests.conftest import Cast, bj
-from tests.flows import accept, dispatch, holder_user, intake
+from tests.flows import RESTORED, accept, dispatch, holder_user, intake
 
 Freeze = Callable[[str | dt.datetime], dt.datetime]
 
@@ -32,7 +32,7 @@ def replied(cast: Cast, order: WorkOrder) -> WorkOrder:
     if order.request_type == "repair":
         services.arrive(actor=handler, number=order.number)
         services.report_on_site(actor=handler, number=order.number, findings="线路故障")
-        services.restore_supply(actor=handler, number=order.number)
+        services.restore_supply(**RESTORED, actor=handler, number=order.number)
     return services.reply_order(actor=handler, number=order.number, result="已处理")
 
 

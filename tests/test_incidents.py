@@ -21,7 +21,7 @@ from kefu.outages.models import FaultIncident, GridElement, IncidentEvent
 from kefu.tickets import services
 from kefu.tickets.models import OrderEvent, WorkOrder
 from tests.conftest import Cast
-from tests.flows import load_grid
+from tests.flows import RESTORED, load_grid
 
 Freeze = Callable[[str | dt.datetime], dt.datetime]
 ApiFor = Callable[[User], Client]
@@ -158,7 +158,7 @@ def test_restoring_the_master_restores_every_call_and_samples_their_callbacks(
     services.arrive(actor=crew, number=master.number)
     services.report_on_site(actor=crew, number=master.number, findings="分支线熔断器熔断")
     freeze("2026-03-10 21:30")
-    services.restore_supply(actor=crew, number=master.number)
+    services.restore_supply(**RESTORED, actor=crew, number=master.number)
     incident.refresh_from_db()
     assert incident.state == "restored"
     assert incident.restored_at is not None

@@ -19,7 +19,7 @@ from kefu.core.errors import (
 from kefu.tickets import services
 from kefu.tickets.models import Clock, OrderEvent, WorkOrder
 from tests.conftest import Cast, bj
-from tests.flows import accept, clock, dispatch, intake
+from tests.flows import LEADER, RESTORED, accept, clock, dispatch, intake
 
 Freeze = Callable[[str], dt.datetime]
 
@@ -42,7 +42,7 @@ def test_a_repair_from_intake_to_archive(cast: Cast, freeze: Freeze) -> None:
     crew = cast.crew_khzx
     freeze("2026-03-10 20:04")
     services.acknowledge_order(actor=crew, number=order.number)
-    services.depart(actor=crew, number=order.number)
+    services.depart(**LEADER, actor=crew, number=order.number)
     freeze("2026-03-10 20:40")
     services.arrive(actor=crew, number=order.number)
     freeze("2026-03-10 20:55")
@@ -52,8 +52,10 @@ def test_a_repair_from_intake_to_archive(cast: Cast, freeze: Freeze) -> None:
         findings="表箱进线烧断",
         expected_restoration=bj("2026-03-10 22:00"),
     )
+    freeze("2026-03-10 21:05")  # the county center tells the city within 30 minutes
+    services.report_to_city(actor=cast.agent, number=order.number, report="表箱进线烧断,22:00复电")
     freeze("2026-03-10 21:40")
-    services.restore_supply(actor=crew, number=order.number)
+    services.restore_supply(**RESTORED, actor=crew, number=order.number)
     services.reply_order(actor=crew, number=order.number, result="更换进线,已送电")
     freeze("2026-03-10 21:50")
     services.approve_order(actor=cast.leader, number=order.number)
@@ -75,6 +77,7 @@ def test_a_repair_from_intake_to_archive(cast: Cast, freeze: Freeze) -> None:
         "departed",
         "arrived",
         "on_site_reported",
+        "reported_to_city",
         "restored",
         "replied",
         "approved",
@@ -87,6 +90,7 @@ def test_a_repair_from_intake_to_archive(cast: Cast, freeze: Freeze) -> None:
         "return": False,
         "arrival": False,
         "onsite_report": False,
+        "city_report": False,
     }
     assert final.is_late is False
     assert final.next_deadline is None
@@ -383,7 +387,7 @@ def test_repair_only_actions_are_refused_on_other_types(cast: Cast, freeze: Free
     dispatch(cast, order)
     services.acknowledge_order(actor=cast.yxb, number=order.number)
     with pytest.raises(PermissionDenied):  # a handler is no crew
-        services.depart(actor=cast.yxb, number=order.number)
+        services.depart(**LEADER, actor=cast.yxb, number=order.number)
 
 
 def test_times_reported_after_the_fact_are_checked(cast: Cast, freeze: Freeze) -> None:

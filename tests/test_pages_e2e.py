@@ -94,11 +94,28 @@ def test_a_repair_from_intake_to_archive(desk: Desk, cast: Cast) -> None:
     ]
     for action, then in steps:
         card = page.locator(f"#job-{number}")
+        if action == "depart":  # the leader is the crew member, preset; the phone is typed
+            leader = card.locator("[name='depart-crew_leader']").input_value()
+            assert leader == str(cast.crew_khzx)
+            card.locator("[name='depart-crew_phone']").fill("13900000001")
         if action == "onsite_report":
-            card.locator("textarea").fill("表箱进线烧断,已更换")
-        card.locator("button[type=submit]").click()
+            card.locator("[name='onsite_report-findings']").fill("表箱进线烧断,正在更换")
+            card.locator("[name='onsite_report-expected_restoration']").fill("2099-01-01T08:00")
+        if action == "restore":
+            card.locator("[name='restore-fault']").fill("表箱进线烧断")
+            card.locator("[name='restore-result']").fill("更换进线,恢复供电")
+        card.locator("form").first.locator("button[type=submit]").click()
         page.locator(f"#job-{number}[data-state='{then}']").wait_for()  # only the card changes
         desk.shot(f"crew-{action}")
+        if action == "onsite_report":
+            # The crew gives a later time, and why: the card shows the new one.
+            card = page.locator(f"#job-{number}")
+            card.locator("details.aside summary").click()
+            card.locator("[name='update_estimate-expected_restoration']").fill("2099-01-01T10:30")
+            card.locator("[name='update_estimate-reason']").fill("需更换表箱")
+            card.locator("details.aside button[type=submit]").click()
+            page.locator(f"#job-{number}", has_text="01-01 10:30").wait_for()
+            desk.shot("crew-estimate")
     desk.act(number, "reply", result="更换进线,已恢复供电")
     assert desk.state() == "replied"
     page.set_viewport_size({"width": 1280, "height": 900})

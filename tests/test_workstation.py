@@ -23,7 +23,7 @@ from kefu.tickets import services
 from kefu.tickets.models import WorkOrder
 from kefu.web import checks
 from tests.conftest import Cast, bj
-from tests.flows import accept, dispatch
+from tests.flows import RESTORED, accept, dispatch
 
 Freeze = Callable[[str | dt.datetime], dt.datetime]
 
@@ -98,7 +98,7 @@ def test_the_crew_sees_the_next_deadline_first_and_what_it_can_act_on(
     services.acknowledge_order(actor=crew, number=old_waiting.number)
     services.arrive(actor=crew, number=old_waiting.number)
     services.report_on_site(actor=crew, number=old_waiting.number, findings="跳闸")
-    services.restore_supply(actor=crew, number=old_waiting.number)
+    services.restore_supply(**RESTORED, actor=crew, number=old_waiting.number)
     services.reply_order(actor=crew, number=old_waiting.number, result="已恢复")
     freeze("2026-03-10 09:30")
     later = dispatch(cast, accept(cast, "repair", cast.urban_neighbour))

@@ -37,6 +37,7 @@ class ClockKind(models.TextChoices):
     RETURN = "return", _("Return as not ours")
     ARRIVAL = "arrival", _("Crew arrival")
     ONSITE_REPORT = "onsite_report", _("On-site report")
+    CITY_REPORT = "city_report", _("Report to the city center")
     RESULT = "result", _("Result")
     DEPARTMENT_ANSWER = "department_answer", _("Department answer")
     CALLBACK = "callback", _("Callback")
@@ -46,7 +47,9 @@ class ClockKind(models.TextChoices):
 
 #: Which clocks make sense for which type; a policy naming another is refused.
 CLOCKS_BY_TYPE: dict[str, frozenset[str]] = {
-    RequestType.REPAIR: frozenset({"dispatch", "return", "arrival", "onsite_report", "callback"}),
+    RequestType.REPAIR: frozenset(
+        {"dispatch", "return", "arrival", "onsite_report", "city_report", "callback"}
+    ),
     **{t: frozenset({"dispatch", "return", "result", "callback"}) for t in COMPLAINT_LIKE},
     **{
         t: frozenset({"dispatch", "return", "department_answer", "callback"})

@@ -485,7 +485,13 @@ def _walk(
             if at is None:
                 return
             if action == "depart":
-                services.depart(actor=holder, number=number, occurred_at=at)
+                services.depart(
+                    actor=holder,
+                    number=number,
+                    occurred_at=at,
+                    crew_leader=str(holder),
+                    crew_phone=holder.phone or "0571-87654321",
+                )
             elif action == "arrive":
                 services.arrive(actor=holder, number=number, occurred_at=at)
             elif action == "onsite_report":
@@ -494,9 +500,16 @@ def _walk(
                     number=number,
                     occurred_at=at,
                     findings="低压线路接头烧断,正在更换,预计一小时恢复",
+                    expected_restoration=at + dt.timedelta(hours=1),
                 )
             else:
-                services.restore_supply(actor=holder, number=number, occurred_at=at)
+                services.restore_supply(
+                    actor=holder,
+                    number=number,
+                    occurred_at=at,
+                    fault="低压线路接头烧断",
+                    result="更换接头,恢复供电",
+                )
     elif kind == "application":
         for step in ("supply_plan_replied", "inspection_passed", "energized"):
             at = clock.step(rng, 600, 2000)

@@ -32,7 +32,10 @@ from kefu.tickets.schemas import (
     AnswerIn,
     ApplicationStepIn,
     CallbackIn,
+    CityReportIn,
+    DepartIn,
     DispatchIn,
+    EstimateIn,
     FindingsIn,
     IntakeOut,
     OrderIn,
@@ -40,6 +43,7 @@ from kefu.tickets.schemas import (
     OrderPage,
     PreviewOut,
     ReasonIn,
+    RestoreIn,
     ResultIn,
     SuspendIn,
     order_out,
@@ -120,6 +124,15 @@ def create_order(request: HttpRequest, payload: OrderIn) -> Status[dict[str, Any
             accepted_at=payload.accepted_at,
         )
         return Status(201, {"outcome": "outage_explained", "order": _receipt(user, call.order)})
+    if payload.customer_fault is not None:
+        order = services.explain_customer_fault(
+            actor=user,
+            intake=intake,
+            explanation=payload.customer_fault.explanation,
+            paid_service=payload.customer_fault.paid_service,
+            accepted_at=payload.accepted_at,
+        )
+        return Status(201, {"outcome": "customer_fault_explained", "order": _receipt(user, order)})
     if payload.answer is not None:
         order = services.answer_at_intake(
             actor=user, intake=intake, answer=payload.answer, accepted_at=payload.accepted_at
@@ -254,12 +267,21 @@ def acknowledge(request: HttpRequest, number: OrderNumber, payload: ActionIn) ->
     )
 
 
-@router.post("/{number}/depart", response={200: OrderOut, **ERRORS}, summary="Crew departs")
-def depart(request: HttpRequest, number: OrderNumber, payload: ActionIn) -> dict[str, Any]:
+@router.post(
+    "/{number}/depart",
+    response={200: OrderOut, **ERRORS},
+    summary="Crew departs, with its leader and phone",
+)
+def depart(request: HttpRequest, number: OrderNumber, payload: DepartIn) -> dict[str, Any]:
     return _done(
         request,
         services.depart(
-            actor=request_user(request), number=number, note=payload.note, **_common(payload)
+            actor=request_user(request),
+            number=number,
+            crew_leader=payload.crew_leader,
+            crew_phone=payload.crew_phone,
+            note=payload.note,
+            **_common(payload),
         ),
     )
 
@@ -293,13 +315,56 @@ def onsite_report(request: HttpRequest, number: OrderNumber, payload: FindingsIn
 
 
 @router.post(
-    "/{number}/restore", response={200: OrderOut, **ERRORS}, summary="送电 Supply restored"
+    "/{number}/update-estimate",
+    response={200: OrderOut, **ERRORS},
+    summary="预计复电时间变更 The crew changes the expected restoration",
 )
-def restore(request: HttpRequest, number: OrderNumber, payload: ActionIn) -> dict[str, Any]:
+def update_estimate(
+    request: HttpRequest, number: OrderNumber, payload: EstimateIn
+) -> dict[str, Any]:
+    return _done(
+        request,
+        services.update_estimate(
+            actor=request_user(request),
+            number=number,
+            expected_restoration=payload.expected_restoration,
+            reason=payload.reason,
+            **_common(payload),
+        ),
+    )
+
+
+@router.post(
+    "/{number}/report-to-city",
+    response={200: OrderOut, **ERRORS},
+    summary="The county center's on-site report to the city center",
+)
+def report_to_city(
+    request: HttpRequest, number: OrderNumber, payload: CityReportIn
+) -> dict[str, Any]:
+    return _done(
+        request,
+        services.report_to_city(
+            actor=request_user(request), number=number, report=payload.report, **_common(payload)
+        ),
+    )
+
+
+@router.post(
+    "/{number}/restore",
+    response={200: OrderOut, **ERRORS},
+    summary="送电 Supply restored, with the restoration report",
+)
+def restore(request: HttpRequest, number: OrderNumber, payload: RestoreIn) -> dict[str, Any]:
     return _done(
         request,
         services.restore_supply(
-            actor=request_user(request), number=number, note=payload.note, **_common(payload)
+            actor=request_user(request),
+            number=number,
+            fault=payload.fault,
+            result=payload.result,
+            note=payload.note,
+            **_common(payload),
         ),
     )
 

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from kefu.accounts.models import Department
+from kefu.core.bulk import insert_objects
 from kefu.core.calendar import (
     beijing_date,
     end_of_day,
@@ -144,12 +145,24 @@ def start_clock(
     order: WorkOrder, kind: str, at: dt.datetime, department: Department | None = None
 ) -> Clock | None:
     """Start `kind` (its next round) if the policy sets a limit for it on this order."""
-    previous = _latest(c for c in held(order) if c.kind == kind)
-    clock = new_clock(order, kind, at, department, round=previous.round + 1 if previous else 1)
-    if clock is not None:
-        clock.save()
-        held(order).append(clock)
-    return clock
+    started = start_clocks(order, [(kind, department)], at)
+    return started[0] if started else None
+
+
+def start_clocks(
+    order: WorkOrder, kinds: Iterable[tuple[str, Department | None]], at: dt.datetime
+) -> list[Clock]:
+    """Start each (kind, department) the policy sets a limit for: one INSERT for all."""
+    started = []
+    for kind, department in kinds:
+        previous = _latest(c for c in held(order) if c.kind == kind)
+        round_ = previous.round + 1 if previous else 1
+        clock = new_clock(order, kind, at, department, round=round_)
+        if clock is not None:
+            started.append(clock)
+    insert_objects(started)
+    held(order).extend(started)
+    return started
 
 
 def summarize(order: WorkOrder, clocks: Iterable[Clock]) -> None:

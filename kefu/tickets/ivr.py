@@ -69,8 +69,6 @@ def order_status(
             phones |= {order.customer.phone, order.customer.alt_phone}
     if order is None or _digits(phone) not in {_digits(p) for p in phones if p}:
         raise NotFound(_("no work order %(number)s for this phone"), field="number", number=number)
-    reported = order.events.filter(kind="on_site_reported").order_by("-id").first()
-    expected = reported.new.get("expected_restoration") if reported else None
     return {
         "number": order.number,
         "request_type": order.request_type,
@@ -79,7 +77,7 @@ def order_status(
         "state_label": str(State(order.state).label),
         "accepted_at": order.accepted_at,
         "next_deadline": order.next_deadline,
-        "expected_restoration": dt.datetime.fromisoformat(expected) if expected else None,
+        "expected_restoration": order.expected_restoration_at,
         "closed": order.closed_at is not None,
     }
 

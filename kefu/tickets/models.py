@@ -164,6 +164,10 @@ class WorkOrder(models.Model):
         verbose_name=_("accepted by"),
     )
     closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
+    # A repair's expected restoration as the crew last gave it (each change is an event).
+    expected_restoration_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("expected restoration")
+    )
     last_event_at = models.DateTimeField(verbose_name=_("last event at"))
     next_deadline = models.DateTimeField(null=True, blank=True, verbose_name=_("next deadline"))
     is_late = models.BooleanField(default=False, verbose_name=_("late"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import BaseModel
@@ -15,6 +15,13 @@ from kefu.core.vocabulary import AreaClass, EnergizeClass, RequestType, SupplySc
 from kefu.tickets.confidentiality import present_order
 from kefu.tickets.models import Channel, WorkOrder
 from kefu.tickets.states import Satisfaction
+
+
+class CustomerFaultIn(Schema):
+    explanation: LongText = Field(description="What the customer was told about their fault")
+    paid_service: Literal["accepted", "declined"] = Field(
+        description="The customer's answer to the offer of paid repair work"
+    )
 
 
 class OrderIn(Schema):
@@ -50,6 +57,11 @@ class OrderIn(Schema):
         True, description="With outage_notice: tell the caller by SMS when power is back"
     )
     answer: Note | None = Field(None, description="Answer given at intake (closes the order)")
+    customer_fault: CustomerFaultIn | None = Field(
+        None,
+        description="A repair call about a fault inside the customer's own installation: "
+        "explained, paid repair offered, closed at intake, no crew sent",
+    )
     dispatch_to: Code | None = Field(None, description="Department code to dispatch to at once")
     override_reason: Note = ""
 
@@ -75,9 +87,32 @@ class ReasonIn(ActionIn):
     reason: LongText
 
 
+class DepartIn(ActionIn):
+    crew_leader: Annotated[str, Field(min_length=1, max_length=40)] = Field(
+        description="Who leads the crew on this job"
+    )
+    crew_phone: Annotated[str, Field(min_length=5, max_length=20, pattern=r"^[0-9+\-() ]+$")] = (
+        Field(description="The crew leader's phone, for the center and the callers")
+    )
+
+
 class FindingsIn(ActionIn):
     findings: LongText
     expected_restoration: Moment | None = None
+
+
+class EstimateIn(ActionIn):
+    expected_restoration: Moment = Field(description="The new expected restoration")
+    reason: LongText = Field(description="Why it changes")
+
+
+class CityReportIn(ActionIn):
+    report: LongText = Field(description="What the county center reported to the city center")
+
+
+class RestoreIn(ActionIn):
+    fault: LongText = Field(description="What the fault was (the restoration report)")
+    result: LongText = Field(description="What was done to restore supply")
 
 
 class ResultIn(ActionIn):
@@ -160,6 +195,9 @@ class OrderOut(BaseModel):
     accepted_at: dt.datetime
     accepted_by: str
     closed_at: dt.datetime | None
+    expected_restoration_at: dt.datetime | None = Field(
+        description="A repair's expected restoration, as the crew last gave it"
+    )
     next_deadline: dt.datetime | None
     is_late: bool
     policy_profile: str
@@ -180,9 +218,15 @@ class OrderPage(BaseModel):
 
 
 class IntakeOut(BaseModel):
-    outcome: Literal["created", "answered", "linked", "urged", "outage_explained", "grouped"] = (
-        Field(description="grouped: a call of an open fault incident, linked to its master order")
-    )
+    outcome: Literal[
+        "created",
+        "answered",
+        "linked",
+        "urged",
+        "outage_explained",
+        "customer_fault_explained",
+        "grouped",
+    ] = Field(description="grouped: a call of an open fault incident, linked to its master order")
     order: OrderOut
 
 
@@ -254,6 +298,7 @@ def order_out(order: WorkOrder, user: User, *, with_events: bool = False) -> dic
         "accepted_at": order.accepted_at,
         "accepted_by": order.accepted_by.username,
         "closed_at": order.closed_at,
+        "expected_restoration_at": order.expected_restoration_at,
         "next_deadline": order.next_deadline,
         "is_late": order.is_late,
         "policy_profile": order.policy_profile,

@@ -70,6 +70,16 @@ MOVES: dict[str, tuple[Move, ...]] = {
     "arrive": (Move(frozenset({State.ACKNOWLEDGED, State.DEPARTED}), State.ARRIVED, _REPAIR),),
     "onsite_report": (Move(frozenset({State.ARRIVED}), State.ON_SITE_REPORTED, _REPAIR),),
     "restore": (Move(frozenset({State.ON_SITE_REPORTED}), State.RESTORED, _REPAIR),),
+    # Every change of the expected restoration, once the crew is on site.
+    "update_estimate": (Move(frozenset({State.ARRIVED, State.ON_SITE_REPORTED}), None, _REPAIR),),
+    # The county center passes the crew's report on to the city center (once).
+    "report_to_city": (
+        Move(
+            frozenset({State.ARRIVED, State.ON_SITE_REPORTED, State.RESTORED, State.REPLIED}),
+            None,
+            _REPAIR,
+        ),
+    ),
     "application_step": (
         Move(
             frozenset({State.ACKNOWLEDGED, State.REWORK}),

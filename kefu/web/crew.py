@@ -17,10 +17,11 @@ from kefu.accounts.models import User
 from kefu.accounts.roles import Role
 from kefu.core.errors import DomainError
 from kefu.core.vocabulary import RequestType
-from kefu.tickets import services
 from kefu.tickets.filters import OrderFilter, filter_orders
 from kefu.tickets.models import WorkOrder
+from kefu.web.forms import action_form
 from kefu.web.lists import running_clocks
+from kefu.web.order_views import RUNNERS, crew_leader_initial
 from kefu.web.shortcuts import require_role
 
 #: state -> (the crew's next step, its button). Reply needs the result typed in.
@@ -59,7 +60,11 @@ def _card(request: HttpRequest, user: User, number: str, error: str = "") -> Htt
     if order is None:
         # Closed, or no longer the crew's: the card says so instead of vanishing under the tap.
         return render(request, "web/partials/crew_card.html", {"gone": number})
-    return render(request, "web/partials/crew_card.html", {"order": order, "error": error})
+    return render(
+        request,
+        "web/partials/crew_card.html",
+        {"order": order, "error": error, "leader": crew_leader_initial(user)},
+    )
 
 
 @login_required
@@ -71,28 +76,36 @@ def crew(request: HttpRequest) -> HttpResponse:
         "actionable": [o for o in jobs if next_step(o)],
         "waiting": [o for o in jobs if not next_step(o)],
         "department": user.department,
+        "leader": crew_leader_initial(user),
     }
     if request.headers.get("HX-Request"):
         return render(request, "web/partials/crew_cards.html", context)
     return render(request, "web/crew.html", context)
 
 
-def _run(user: User, order: WorkOrder, step: str, data: Any) -> None:
-    number = order.number
-    if step == "acknowledge":
-        services.acknowledge_order(actor=user, number=number)
-    elif step == "depart":
-        services.depart(actor=user, number=number)
-    elif step == "arrive":
-        services.arrive(actor=user, number=number)
-    elif step == "onsite_report":
-        services.report_on_site(actor=user, number=number, findings=data.get("findings", ""))
-    elif step == "restore":
-        services.restore_supply(actor=user, number=number)
-    elif step == "reply":
-        services.reply_order(actor=user, number=number, result=data.get("result", ""))
-    else:
+#: Steps a crew may also take besides the next one, in these states.
+ASIDE: dict[str, frozenset[str]] = {
+    "update_estimate": frozenset({"arrived", "on_site_reported"}),
+}
+
+
+def may_take(order: WorkOrder, step: str) -> bool:
+    if getattr(order, "suspended_reason", ""):
+        return False
+    ahead = next_step(order)
+    return (ahead is not None and ahead[0] == step) or order.state in ASIDE.get(step, ())
+
+
+def _run(user: User, order: WorkOrder, step: str, data: Any) -> str:
+    """Take `step` with the card's fields (the order page's forms and services); the
+    refusal to show on the card, or ""."""
+    if step not in RUNNERS:
         raise Http404(_("No such action."))
+    form = action_form(step, data)
+    if not form.is_valid():
+        return " ".join(str(m) for errors in form.errors.values() for m in errors)
+    RUNNERS[step](user, order.number, form.cleaned_data)
+    return ""
 
 
 @login_required
@@ -103,11 +116,11 @@ def crew_step(request: HttpRequest, number: str, step: str) -> HttpResponse:
     error = ""
     if order is None:
         error = _("This job is no longer yours.")
-    elif next_step(order) is None or next_step(order)[0] != step:  # type: ignore[index]
+    elif not may_take(order, step):
         error = _("This step was already taken; the card shows where the job is now.")
     else:
         try:
-            _run(user, order, step, request.POST)
+            error = _run(user, order, step, request.POST)
         except DomainError as exc:
             error = exc.localized()
     if not request.headers.get("HX-Request"):

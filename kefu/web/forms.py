@@ -19,7 +19,7 @@ from kefu.core.vocabulary import (
     SuspendReason,
 )
 from kefu.tickets.models import Channel
-from kefu.tickets.services import APPLICATION_STEP_LABELS
+from kefu.tickets.services import APPLICATION_STEP_LABELS, PaidService
 from kefu.tickets.states import Satisfaction
 
 
@@ -46,9 +46,63 @@ class DispatchForm(NoteForm):
     )
 
 
+def _beijing(value: dt.datetime | None) -> dt.datetime | None:
+    """A datetime-local input's value is Beijing time."""
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=BEIJING)
+    return value
+
+
+def _moment_field(label: Any, required: bool) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M"],
+    )
+
+
+class DepartForm(NoteForm):
+    crew_leader = forms.CharField(label=_("Crew leader"), max_length=40)
+    crew_phone = forms.RegexField(
+        label=_("Crew leader's phone"), max_length=20, min_length=5, regex=r"^[0-9+\-() ]+$"
+    )
+
+
 class FindingsForm(forms.Form):
     findings = forms.CharField(
         label=_("Findings on site"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    expected_restoration = _moment_field(_("Expected restoration (Beijing time)"), False)
+
+    def clean_expected_restoration(self) -> dt.datetime | None:
+        return _beijing(self.cleaned_data.get("expected_restoration"))
+
+
+class EstimateForm(forms.Form):
+    expected_restoration = _moment_field(_("New expected restoration (Beijing time)"), True)
+    reason = forms.CharField(
+        label=_("Why it changes"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean_expected_restoration(self) -> dt.datetime | None:
+        return _beijing(self.cleaned_data.get("expected_restoration"))
+
+
+class CityReportForm(forms.Form):
+    report = forms.CharField(
+        label=_("Reported to the city center"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RestoreForm(NoteForm):
+    fault = forms.CharField(
+        label=_("What the fault was"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    result = forms.CharField(
+        label=_("What was done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
@@ -77,24 +131,20 @@ class StepForm(NoteForm):
 
 class SuspendForm(NoteForm):
     reason = forms.ChoiceField(label=_("Suspend because"), choices=SuspendReason.choices)
-    appointment_at = forms.DateTimeField(
-        label=_("Appointment (Beijing time)"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        input_formats=["%Y-%m-%dT%H:%M"],
-    )
+    appointment_at = _moment_field(_("Appointment (Beijing time)"), False)
 
     def clean_appointment_at(self) -> dt.datetime | None:
-        value: dt.datetime | None = self.cleaned_data.get("appointment_at")
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=BEIJING)
-        return value
+        return _beijing(self.cleaned_data.get("appointment_at"))
 
 
 ACTION_FORMS: dict[str, type[forms.Form]] = {
     "dispatch": DispatchForm,
     "return": ReasonForm,
+    "depart": DepartForm,
     "onsite_report": FindingsForm,
+    "update_estimate": EstimateForm,
+    "report_to_city": CityReportForm,
+    "restore": RestoreForm,
     "reply": ResultForm,
     "send_back": ReasonForm,
     "cancel": ReasonForm,
@@ -125,6 +175,8 @@ FIELD_TYPES: dict[str, frozenset[str]] = {
     "topic": frozenset({"complaint", "suggestion", "praise"}),
     "supply_scheme": frozenset({"application"}),
     "answer": frozenset(str(t) for t in ANSWERABLE_AT_INTAKE),
+    "customer_fault": frozenset({"repair"}),
+    "paid_service": frozenset({"repair"}),
 }
 
 
@@ -161,6 +213,20 @@ class IntakeForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    customer_fault = forms.CharField(
+        label=_(
+            "The fault is in the customer's own installation: what they were told "
+            "(closes the order, no crew)"
+        ),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    paid_service = forms.ChoiceField(
+        label=_("Paid repair offered: the customer's answer"),
+        required=False,
+        choices=[("", "—"), *PaidService.choices],
+    )
     dispatch_now = forms.BooleanField(
         label=_("Dispatch to the suggested department now"), required=False, initial=True
     )
@@ -186,6 +252,8 @@ class IntakeForm(forms.Form):
                 data["description"] = str(_("Power is off; the caller was told of the outage."))
             else:
                 self.add_error("description", _("Write down what the customer says."))
+        if (data.get("customer_fault") or "").strip() and not data.get("paid_service"):
+            self.add_error("paid_service", _("Record the customer's answer to the offer."))
         return data
 
     def for_type(self, request_type: str) -> dict[str, Any]:

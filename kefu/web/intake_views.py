@@ -139,6 +139,19 @@ def _save(request: HttpRequest, user: User, form: IntakeForm) -> HttpResponse:
             },
         )
         return redirect("web:order", number=(outcome.order.parent or outcome.order).number)
+    if data["customer_fault"]:
+        order = services.explain_customer_fault(
+            actor=user,
+            intake=intake,
+            explanation=data["customer_fault"],
+            paid_service=data["paid_service"],
+        )
+        messages.success(
+            request,
+            _("A fault in the customer's own installation: explained and closed as %(number)s.")
+            % {"number": order.number},
+        )
+        return redirect("web:order", number=order.number)
     if data["answer"]:
         order = services.answer_at_intake(actor=user, intake=intake, answer=data["answer"])
         messages.success(request, _("Answered and closed: %(number)s.") % {"number": order.number})

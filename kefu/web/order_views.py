@@ -45,7 +45,10 @@ def _page(
     actions = allowed_actions(user, order)
     forms = forms or {}
     events = list(order.events.all())
-    initial = {"dispatch": _dispatch_initial(order, events)}
+    initial = {
+        "dispatch": _dispatch_initial(order, events),
+        "depart": crew_leader_initial(user),
+    }
     action_forms = [
         (
             action,
@@ -68,6 +71,11 @@ def _page(
         },
         status=status,
     )
+
+
+def crew_leader_initial(user: User) -> dict[str, str]:
+    """The crew leader is, unless said otherwise, the crew member reporting."""
+    return {"crew_leader": str(user), "crew_phone": user.phone}
 
 
 def _dispatch_initial(order: WorkOrder, events: list[OrderEvent]) -> dict[str, str]:
@@ -98,12 +106,22 @@ RUNNERS: dict[str, Runner] = {
     ),
     "return": lambda u, n, d: services.return_order(actor=u, number=n, reason=d["reason"]),
     "acknowledge": lambda u, n, d: services.acknowledge_order(actor=u, number=n, note=d["note"]),
-    "depart": lambda u, n, d: services.depart(actor=u, number=n, note=d["note"]),
+    "depart": lambda u, n, d: services.depart(
+        actor=u, number=n, crew_leader=d["crew_leader"], crew_phone=d["crew_phone"], note=d["note"]
+    ),
     "arrive": lambda u, n, d: services.arrive(actor=u, number=n, note=d["note"]),
     "onsite_report": lambda u, n, d: services.report_on_site(
-        actor=u, number=n, findings=d["findings"]
+        actor=u, number=n, findings=d["findings"], expected_restoration=d["expected_restoration"]
     ),
-    "restore": lambda u, n, d: services.restore_supply(actor=u, number=n, note=d["note"]),
+    "update_estimate": lambda u, n, d: services.update_estimate(
+        actor=u, number=n, expected_restoration=d["expected_restoration"], reason=d["reason"]
+    ),
+    "report_to_city": lambda u, n, d: services.report_to_city(
+        actor=u, number=n, report=d["report"]
+    ),
+    "restore": lambda u, n, d: services.restore_supply(
+        actor=u, number=n, fault=d["fault"], result=d["result"], note=d["note"]
+    ),
     "application_step": lambda u, n, d: services.record_application_step(
         actor=u, number=n, step=d["step"], note=d["note"]
     ),

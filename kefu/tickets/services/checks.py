@@ -43,6 +43,8 @@ EVENT_KINDS = {
     "arrive": "arrived",
     "onsite_report": "on_site_reported",
     "restore": "restored",
+    "update_estimate": "estimate_updated",
+    "report_to_city": "reported_to_city",
     "application_step": "application_step",
     "reply": "replied",
     "approve": "approved",

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -434,6 +434,40 @@ def answer_at_intake(
     return order
 
 
+def _repair_answered(
+    *,
+    actor: User,
+    action: str,
+    intake: Intake,
+    kind: str,
+    explanation: str,
+    new: dict[str, Any],
+    accepted_at: dt.datetime | None,
+) -> WorkOrder:
+    """A repair call closed at intake with an explanation (event `kind`): no crew is sent."""
+    authorize(actor, action)
+    when = checked_time(accepted_at, not_before=None, field="accepted_at")
+    if intake.request_type != RequestType.REPAIR:
+        raise InvalidInput(
+            _("only repair calls are closed at intake this way"), field="request_type"
+        )
+    with transaction.atomic():
+        resolved = _resolve(intake)
+        order, accepted = _born(resolved, actor, when, State.ANSWERED, None)
+        order.closed_at = when
+        explained = new_event(
+            order,
+            kind,
+            actor,
+            when,
+            note=explanation,
+            old={"state": State.ACCEPTED.value},
+            new={"state": State.ANSWERED.value, **new},
+        )
+        order = _write(order, [accepted, explained], [])
+    return order
+
+
 def explain_known_outage(
     *,
     actor: User,
@@ -445,25 +479,51 @@ def explain_known_outage(
     """A repair call about an outage already known (a notice, a fault being repaired): the
     caller is told the cause and the expected restoration, the call is recorded and closed,
     and no crew is sent. `known` names what it was answered from (kept on the event)."""
-    authorize(actor, "outage_call")
-    when = checked_time(accepted_at, not_before=None, field="accepted_at")
-    if intake.request_type != RequestType.REPAIR:
-        raise InvalidInput(_("only repair calls are answered from an outage"), field="request_type")
-    with transaction.atomic():
-        resolved = _resolve(intake)
-        order, accepted = _born(resolved, actor, when, State.ANSWERED, None)
-        order.closed_at = when
-        explained = new_event(
-            order,
-            "outage_explained",
-            actor,
-            when,
-            note=explanation,
-            old={"state": State.ACCEPTED.value},
-            new={"state": State.ANSWERED.value, **known},
+    return _repair_answered(
+        actor=actor,
+        action="outage_call",
+        intake=intake,
+        kind="outage_explained",
+        explanation=explanation,
+        new=known,
+        accepted_at=accepted_at,
+    )
+
+
+class PaidService(models.TextChoices):
+    """The customer's answer to the offer of paid repair work on their own installation."""
+
+    ACCEPTED = "accepted", _("Paid repair accepted")
+    DECLINED = "declined", _("Paid repair declined")
+
+
+def explain_customer_fault(
+    *,
+    actor: User,
+    intake: Intake,
+    explanation: str,
+    paid_service: str,
+    accepted_at: dt.datetime | None = None,
+) -> WorkOrder:
+    """A fault inside the customer's own installation (behind the property boundary) is not
+    the supply company's to repair: the agent explains it, offers paid repair work, records
+    the answer, and closes the call; no crew is sent."""
+    explanation = required_text(explanation, "customer_fault", _("what the customer was told"))
+    if paid_service not in PaidService.values:
+        raise InvalidInput(
+            _("record the customer's answer to the paid repair offer: %(choices)s"),
+            field="paid_service",
+            choices=choices_text(PaidService),
         )
-        order = _write(order, [accepted, explained], [])
-    return order
+    return _repair_answered(
+        actor=actor,
+        action="answer",
+        intake=intake,
+        kind="customer_fault_explained",
+        explanation=explanation,
+        new={"paid_service": paid_service},
+        accepted_at=accepted_at,
+    )
 
 
 @dataclass(frozen=True)
@@ -694,3 +754,79 @@ def merge_into(
                 at=when,
             )
     return order
+
+
+def split_calls(
+    *, actor: User, master: str, calls: list[str], when: dt.datetime, note: str = ""
+) -> WorkOrder:
+    """Calls of `master` found to be another fault (a dispatcher splits a fault incident):
+    the earliest becomes an order of its own again — accepted, no longer linked, its intake
+    clocks started now, the department the policy suggests for it — and the others are
+    linked to it. The new master comes back; the old one keeps the rest."""
+    with transaction.atomic():
+        old = lock_order(master, actor, events=False)
+        leaving = list(
+            WorkOrder.objects.select_for_update(of=("self",))
+            .filter(parent=old, number__in=calls)
+            .order_by("accepted_at", "id")
+        )
+        if not leaving or len(leaving) != len(set(calls)):
+            raise InvalidInput(
+                _("only calls linked to order %(number)s can be split off it"),
+                field="calls",
+                number=old.number,
+            )
+        when = max(when, old.last_event_at, *(c.last_event_at for c in leaving))
+        first, others = leaving[0], leaving[1:]
+        new = lock_order(first.number, actor, events=False)
+        new.state = State.ACCEPTED
+        new.parent = None
+        new.closed_at = None
+        new.call_count = len(others)
+        suggestion = suggest_department(
+            request_type=new.request_type,
+            voltage_kv=new.voltage_kv,
+            district=new.district,
+            topic=new.topic,
+        )
+        new.suggested_department = suggestion.department
+        clocks.start_clocks(new, [(kind, None) for kind in INTAKE_CLOCKS], when)
+        record_event(
+            new,
+            "split_off",
+            actor,
+            when,
+            note=note,
+            old={"state": State.LINKED.value, "parent": old.number},
+            new={"state": State.ACCEPTED.value, "calls": len(others)},
+        )
+        save_order(new, when)
+        insert_objects(
+            [
+                new_event(
+                    call,
+                    "regrouped",
+                    actor,
+                    when,
+                    note=note,
+                    old={"parent": old.number},
+                    new={"parent": new.number},
+                )
+                for call in others
+            ]
+        )
+        WorkOrder.objects.filter(pk__in=[c.pk for c in others]).update(
+            parent=new, version=F("version") + 1
+        )
+        old.call_count -= len(leaving)
+        record_event(
+            old,
+            "calls_split",
+            actor,
+            when,
+            note=note,
+            old={"call_count": old.call_count + len(leaving)},
+            new={"call_count": old.call_count, "to": new.number},
+        )
+        save_order(old, when)
+    return new

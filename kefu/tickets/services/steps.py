@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.models import User
@@ -14,24 +16,43 @@ from kefu.core.errors import (
 )
 from kefu.tickets import clocks
 from kefu.tickets.models import WorkOrder
-from kefu.tickets.receipts import held_rows
+from kefu.tickets.receipts import held_rows, hold
 from kefu.tickets.services.checks import (
     Common,
+    beijing_text,
     required_text,
     transition,
 )
 from kefu.tickets.signals import supply_restored
+
+PHONE = re.compile(r"^[0-9+\-() ]{5,20}$")
 
 
 def depart(
     *,
     actor: User,
     number: str,
+    crew_leader: str,
+    crew_phone: str,
     occurred_at: dt.datetime | None = None,
     version: int | None = None,
     note: str = "",
 ) -> WorkOrder:
-    """The repair crew sets off."""
+    """The repair crew sets off, under a named leader the center can phone."""
+    crew_leader = required_text(crew_leader, "crew_leader", _("the crew leader's name"))
+    crew_phone = required_text(crew_phone, "crew_phone", _("the crew leader's phone"))
+    if len(crew_leader) > 40:
+        raise InvalidInput(
+            _("the crew leader's name is at most 40 characters"), field="crew_leader"
+        )
+    if not PHONE.match(crew_phone):
+        raise InvalidInput(
+            _("%(value)s is not a phone number"), field="crew_phone", value=crew_phone
+        )
+
+    def apply(order: WorkOrder, when: dt.datetime) -> tuple[Common, Common]:
+        return {}, {"crew_leader": crew_leader, "crew_phone": crew_phone}
+
     return transition(
         "depart",
         number=number,
@@ -39,7 +60,7 @@ def depart(
         occurred_at=occurred_at,
         version=version,
         note=note,
-        apply=lambda order, when: None,
+        apply=apply,
     )
 
 
@@ -51,11 +72,12 @@ def arrive(
     version: int | None = None,
     note: str = "",
 ) -> WorkOrder:
-    """到达现场: stops the arrival clock, starts the on-site report clock."""
+    """到达现场: stops the arrival clock, starts the on-site report clocks (the crew's to the
+    county center, and the county center's on to the city center)."""
 
     def apply(order: WorkOrder, when: dt.datetime) -> None:
         clocks.stop_clock(order, "arrival", when)
-        clocks.start_clock(order, "onsite_report", when, order.holder)
+        clocks.start_clocks(order, [("onsite_report", order.holder), ("city_report", None)], when)
 
     return transition(
         "arrive",
@@ -66,6 +88,27 @@ def arrive(
         note=note,
         apply=apply,
     )
+
+
+def _expected(order: WorkOrder, expected: dt.datetime | None, when: dt.datetime) -> str | None:
+    """A new expected restoration: aware, not before the report that gives it."""
+    if expected is None:
+        return None
+    if timezone.is_naive(expected):
+        raise InvalidInput(
+            _("%(name)s needs a time zone offset, e.g. +08:00"),
+            field="expected_restoration",
+            name="expected_restoration",
+        )
+    if expected < when:
+        raise InvalidInput(
+            _("the expected restoration %(expected)s is before %(when)s"),
+            field="expected_restoration",
+            expected=beijing_text(expected),
+            when=beijing_text(when),
+        )
+    order.expected_restoration_at = expected.astimezone(dt.UTC)
+    return order.expected_restoration_at.isoformat()
 
 
 def report_on_site(
@@ -82,8 +125,7 @@ def report_on_site(
 
     def apply(order: WorkOrder, when: dt.datetime) -> tuple[Common, Common]:
         clocks.stop_clock(order, "onsite_report", when)
-        expected = expected_restoration.isoformat() if expected_restoration else None
-        return {}, {"expected_restoration": expected}
+        return {}, {"expected_restoration": _expected(order, expected_restoration, when)}
 
     return transition(
         "onsite_report",
@@ -96,15 +138,87 @@ def report_on_site(
     )
 
 
+def update_estimate(
+    *,
+    actor: User,
+    number: str,
+    expected_restoration: dt.datetime,
+    reason: str,
+    occurred_at: dt.datetime | None = None,
+    version: int | None = None,
+) -> WorkOrder:
+    """预计复电时间变更: the crew gives a new expected restoration, and why; every change is
+    kept (the callers and the IVR are told the latest)."""
+    reason = required_text(reason, "reason", _("why the expected restoration changes"))
+
+    def apply(order: WorkOrder, when: dt.datetime) -> tuple[Common, Common]:
+        before = order.expected_restoration_at
+        after = _expected(order, expected_restoration, when)
+        return {"expected_restoration": before.isoformat() if before else None}, {
+            "expected_restoration": after
+        }
+
+    return transition(
+        "update_estimate",
+        number=number,
+        actor=actor,
+        occurred_at=occurred_at,
+        version=version,
+        note=reason,
+        apply=apply,
+    )
+
+
+def report_to_city(
+    *,
+    actor: User,
+    number: str,
+    report: str,
+    occurred_at: dt.datetime | None = None,
+    version: int | None = None,
+) -> WorkOrder:
+    """The county center passes the on-site situation on to the city center (its own
+    clock, 30 minutes from the crew's arrival in the county profile)."""
+    report = required_text(report, "report", _("what was reported to the city center"))
+
+    def apply(order: WorkOrder, when: dt.datetime) -> None:
+        if any(e.kind == "reported_to_city" for e in hold(order, "events")):
+            raise IllegalTransition(
+                _("order %(number)s was reported to the city center already"),
+                field="report",
+                number=order.number,
+            )
+        clocks.stop_clock(order, "city_report", when)
+
+    return transition(
+        "report_to_city",
+        number=number,
+        actor=actor,
+        occurred_at=occurred_at,
+        version=version,
+        note=report,
+        apply=apply,
+    )
+
+
 def restore_supply(
     *,
     actor: User,
     number: str,
+    fault: str,
+    result: str,
     occurred_at: dt.datetime | None = None,
     version: int | None = None,
     note: str = "",
 ) -> WorkOrder:
-    """送电: supply is back (and the fault incident the order carries, with every call)."""
+    """送电: supply is back (and the fault incident the order carries, with every call),
+    with the restoration report: what the fault was and what was done."""
+    fault = required_text(fault, "fault", _("what the fault was"))
+    result = required_text(result, "result", _("what was done"))
+
+    def apply(order: WorkOrder, when: dt.datetime) -> tuple[Common, Common]:
+        return {}, {"fault": fault, "result": result}
+
     with transaction.atomic():
         order = transition(
             "restore",
@@ -113,7 +227,7 @@ def restore_supply(
             occurred_at=occurred_at,
             version=version,
             note=note,
-            apply=lambda order, when: None,
+            apply=apply,
         )
         events = held_rows(order, "events") or list(order.events.filter(kind="restored"))
         when = max(e.occurred_at for e in events if e.kind == "restored")

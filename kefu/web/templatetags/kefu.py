@@ -9,6 +9,7 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core.calendar import BEIJING
 from kefu.outages.models import OutageKind
 
 register = template.Library()
@@ -40,7 +41,43 @@ EVENT_LABELS = {
     "urged": _("Urged"),
     "callback_attempt": _("Callback attempt"),
     "deadline_recomputed": _("Deadline recomputed"),
+    "estimate_updated": _("Expected restoration changed"),
+    "reported_to_city": _("Reported to the city center"),
+    "customer_fault_explained": _("Customer's own fault explained"),
+    "merged": _("Merged into another fault"),
+    "regrouped": _("Moved to another fault's master"),
+    "incident_restored": _("Supply restored (fault incident)"),
+    "split_off": _("Split off as a fault of its own"),
 }
+
+#: What a step records besides its note, as the timeline shows it.
+EVENT_DETAILS = {
+    "crew_leader": _("Crew leader"),
+    "crew_phone": _("Phone"),
+    "expected_restoration": _("Expected restoration"),
+    "fault": _("Fault"),
+    "result": _("Result"),
+    "paid_service": _("Paid repair"),
+}
+
+
+@register.filter
+def event_details(event: Any) -> list[tuple[str, str]]:
+    """The recorded values of a repair step (crew leader, expected restoration, fault …)."""
+    from kefu.tickets.services import PaidService
+
+    shown = []
+    for name, label in EVENT_DETAILS.items():
+        value = (event.new or {}).get(name)
+        if not value:
+            continue
+        if name == "expected_restoration":
+            moment = dt.datetime.fromisoformat(str(value)).astimezone(BEIJING)
+            value = moment.strftime("%Y-%m-%d %H:%M")
+        elif name == "paid_service" and value in PaidService.values:
+            value = PaidService(value).label
+        shown.append((str(label), str(value)))
+    return shown
 
 
 @register.filter
