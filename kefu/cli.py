@@ -148,6 +148,14 @@ def build_parser() -> argparse.ArgumentParser:
     grid_import.add_argument("file")
     grid_import.add_argument("--level", help="every row is of this level (a file per level)")
 
+    outages = sub.add_parser("outages", help="outage notices").add_subparsers(
+        dest="action", required=True
+    )
+    notices_import = outages.add_parser("import", help="draft outage notices from a CSV file")
+    notices_import.add_argument("file")
+    notices_import.add_argument("--as", dest="username", required=True, help="a shift leader")
+    notices_import.add_argument("--publish", action="store_true", help="publish them too")
+
     policy = sub.add_parser("policy", help="service policy").add_subparsers(
         dest="action", required=True
     )
@@ -209,6 +217,9 @@ def main(argv: list[str] | None = None) -> None:
         _django(["load_calendar", str(args.year), *(["--csv", args.csv] if args.csv else [])])
     elif args.command == "grid":
         _django(["import_grid", args.file, *(["--level", args.level] if args.level else [])])
+    elif args.command == "outages":
+        publish = ["--publish"] if args.publish else []
+        _django(["import_notices", args.file, "--as", args.username, *publish])
     elif args.command == "manage":
         _django(args.rest)
 

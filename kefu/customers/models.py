@@ -80,6 +80,14 @@ class Customer(models.Model):
     credit_score = models.PositiveSmallIntegerField(default=100, verbose_name=_("credit score"))
     red_list = models.BooleanField(default=False, verbose_name=_("red list"))
     black_list = models.BooleanField(default=False, verbose_name=_("black list"))
+    # An important customer's named contact for outage notices (004 art. 15): phoned and
+    # sent the SMS instead of the account's own phone.
+    outage_contact_name = models.CharField(
+        max_length=40, blank=True, verbose_name=_("outage contact")
+    )
+    outage_contact_phone = models.CharField(
+        max_length=20, blank=True, verbose_name=_("outage contact phone")
+    )
     account_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

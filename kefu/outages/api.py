@@ -19,7 +19,7 @@ from kefu.core.api_errors import READ_ERRORS, WRITE_ERRORS
 from kefu.core.errors import InvalidInput, NotFound
 from kefu.core.schema_types import Code, Moment, Note, Phone, ShortText, Version
 from kefu.outages import check, services
-from kefu.outages.incidents import confirm_incident
+from kefu.outages.incidents import confirm_incident, split_incident, tell_callers
 from kefu.outages.models import (
     FaultIncident,
     GridElement,
@@ -468,3 +468,44 @@ def confirm(request: HttpRequest, payload: ConfirmIn, number: IncidentNumber) ->
         actor=request_user(request), number=number, element=payload.element, note=payload.note
     )
     return incident_out(_incident(number))
+
+
+class SplitIn(Schema):
+    element: GridCode = Field(
+        description="The calls from under this grid element are another fault"
+    )
+    note: Note = ""
+
+
+@incident_router.post(
+    "/{number}/split",
+    response={200: IncidentOut, **WRITE_ERRORS},
+    summary="Split off the calls under an element as a fault of their own (拆分)",
+)
+def split(request: HttpRequest, payload: SplitIn, number: IncidentNumber) -> dict[str, Any]:
+    made = split_incident(
+        actor=request_user(request), number=number, element=payload.element, note=payload.note
+    )
+    return incident_out(_incident(made.number))
+
+
+class TellCallersIn(Schema):
+    text: Annotated[str, Field(max_length=500)] = Field(
+        "", description="The SMS; empty: the apology and the crew's arrangement, written for you"
+    )
+
+
+class ToldOut(Schema):
+    sent: int = Field(description="Phones the SMS was queued for (each caller once)")
+
+
+@incident_router.post(
+    "/{number}/tell-callers",
+    response={200: ToldOut, **WRITE_ERRORS},
+    summary="An SMS to every caller of the fault: the apology and the arrangement",
+)
+def tell_callers_of(
+    request: HttpRequest, payload: TellCallersIn, number: IncidentNumber
+) -> dict[str, Any]:
+    sent = tell_callers(actor=request_user(request), number=number, text=payload.text)
+    return {"sent": sent}

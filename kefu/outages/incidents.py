@@ -21,25 +21,38 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 
 from kefu.accounts.models import User
 from kefu.core.bulk import Write, insert_with_children
 from kefu.core.errors import IllegalTransition, InvalidInput, NotFound
 from kefu.core.policy import active_policy
 from kefu.customers.models import Customer
-from kefu.outages.models import FaultIncident, GridElement, IncidentEvent, IncidentState, Level
-from kefu.outages.topology import transformer_of
+from kefu.outages import notifications
+from kefu.outages.models import (
+    CustomerNotification,
+    FaultIncident,
+    GridElement,
+    IncidentEvent,
+    IncidentState,
+    Level,
+    NotificationChannel,
+    NotificationStatus,
+)
+from kefu.outages.topology import customers_under, transformer_of, transformers_under
+from kefu.outbox.models import Message, MessageChannel
 from kefu.tickets.models import WorkOrder
-from kefu.tickets.services.checks import authorize, record_event
+from kefu.tickets.services.checks import authorize, beijing_text, record_event
 from kefu.tickets.services.intake import (
     FaultGrouping,
     LinkOutcome,
     OpenFault,
     merge_into,
     order_row_locked,
+    split_calls,
 )
 from kefu.tickets.states import OPEN_STATES
 
@@ -296,13 +309,20 @@ def confirm_incident(
         incident.confirmed_at = now
         incident.version += 1
         incident.save()
+        told = notifications.tell_customers(
+            customers_under([incident.element]),
+            fault_text(incident),
+            "confirmed",
+            now,
+            incident=incident,
+        )
         IncidentEvent.record(
             "confirmed",
             actor,
             now,
             note=note,
             old=old,
-            new={"element": incident.element.code, "confirmed": True},
+            new={"element": incident.element.code, "confirmed": True, "customers_told": told},
             incident=incident,
         )
     return incident
@@ -329,3 +349,198 @@ def restore_incident(order: WorkOrder, actor: User | None, when: dt.datetime) ->
             when,
             new={"incident": incident.number, "restored_at": when.isoformat()},
         )
+
+
+def split_incident(*, actor: User, number: str, element: str, note: str = "") -> FaultIncident:
+    """拆分: the calls under `element` are another fault. They leave the incident for one
+    of their own on `element` (its first call becoming its master, to be dispatched), and
+    the dispatcher's word holds for both: neither is moved by the rule after. If the master's
+    own call is among them, the incident itself moves to `element` and the others leave."""
+    authorize(actor, "dispatch")
+    target = GridElement.objects.filter(code=element).first()
+    if target is None:
+        raise InvalidInput(_("no grid element with code %(codes)s"), field="element", codes=element)
+    now = timezone.now()
+    found = FaultIncident.objects.select_related("element").filter(number=number).first()
+    if found is None:
+        raise NotFound(_("no fault incident %(number)s"), field="number", number=number)
+    with transaction.atomic():
+        _lock_line(found.element)  # the feeder first, as intake takes it: no deadlock
+        incident = _lock(number)
+        master = incident.master
+        calls = list(
+            WorkOrder.objects.filter(Q(pk=master.pk) | Q(parent=master))
+            .select_related("customer")
+            .order_by("accepted_at", "id")
+        )
+        under = set(transformers_under([target]).values_list("code", flat=True))
+        part = [c for c in calls if c.customer is not None and c.customer.transformer in under]
+        if not part:
+            raise InvalidInput(
+                _("none of the calls of %(number)s comes from under %(element)s"),
+                field="element",
+                number=number,
+                element=target.name,
+            )
+        if len(part) == len(calls):
+            raise InvalidInput(
+                _("every call of %(number)s comes from under %(element)s: move it there instead"),
+                field="element",
+                number=number,
+                element=target.name,
+            )
+        stays_on = incident.element
+        if master in part:
+            leaving = [c for c in calls if c not in part]
+            incident.element, leaving_on = target, stays_on
+        else:
+            leaving, leaving_on = part, target
+        new_master = split_calls(
+            actor=actor,
+            master=master.number,
+            calls=[c.number for c in leaving],
+            when=now,
+            note=note,
+        )
+        split = FaultIncident(
+            number=f"GZ{new_master.number}",
+            master=new_master,
+            element=leaving_on,
+            predicted=True,
+            confirmed_by=actor,
+            confirmed_at=now,
+            call_count=len(leaving),
+            opened_at=min(c.accepted_at for c in leaving),
+            last_call_at=max(c.accepted_at for c in leaving),
+        )
+        opened_with = IncidentEvent.unsaved(
+            "opened",
+            actor,
+            now,
+            note=note,
+            old={"split_from": incident.number},
+            new={"order": new_master.number, "element": leaving_on.code, "calls": len(leaving)},
+        )
+        insert_with_children(split, [("incident_id", [opened_with])])
+        old = {"element": stays_on.code, "calls": incident.call_count}
+        incident.call_count -= len(leaving)
+        incident.predicted = True
+        incident.confirmed_by = actor
+        incident.confirmed_at = now
+        incident.version += 1
+        incident.save()
+        IncidentEvent.record(
+            "split",
+            actor,
+            now,
+            note=note,
+            old=old,
+            new={
+                "element": incident.element.code,
+                "calls": incident.call_count,
+                "into": split.number,
+            },
+            incident=incident,
+        )
+    return split
+
+
+def apology_text(incident: FaultIncident) -> str:
+    """The SMS to an incident's callers: the apology and the arrangement (what the crew is
+    doing, when the power is expected back), in Chinese (the customers' language)."""
+    master = incident.master
+    with override("zh-hans"):
+        if master.expected_restoration_at is not None:
+            arrangement = _("the crew is on it; power is expected back by %(expected)s") % {
+                "expected": beijing_text(master.expected_restoration_at)
+            }
+        else:
+            arrangement = str(_("a repair crew is on its way"))
+        return str(
+            _(
+                "[95598] About the power cut you reported (order %(number)s): %(arrangement)s. "
+                "We apologise for the inconvenience."
+            )
+        ) % {"number": master.number, "arrangement": arrangement}
+
+
+def fault_text(incident: FaultIncident) -> str:
+    """The SMS to the customers under a confirmed fault."""
+    with override("zh-hans"):
+        expected = incident.master.expected_restoration_at
+        return str(
+            _(
+                "[95598] A fault has cut the power at %(place)s; a repair crew is on it%(by)s. "
+                "We apologise for the inconvenience."
+            )
+        ) % {
+            "place": incident.element.name,
+            "by": _(", power expected back by %(expected)s") % {"expected": beijing_text(expected)}
+            if expected
+            else "",
+        }
+
+
+def tell_callers(*, actor: User, number: str, text: str = "") -> int:
+    """An SMS to every caller of the incident (the master's and each linked call's phone,
+    once each): the apology and the arrangement, as the dispatcher wrote it or as
+    `apology_text` says. Each is an outbox message on the caller's order and a notification
+    on the customer's record. The number of phones sent to."""
+    authorize(actor, "dispatch")
+    now = timezone.now()
+    with transaction.atomic():
+        incident = _lock(number)
+        body = text.strip() or apology_text(incident)
+        if len(body) > 500:
+            raise InvalidInput(_("the message is longer than 500 characters"), field="text")
+        calls = (
+            WorkOrder.objects.filter(Q(pk=incident.master_id) | Q(parent_id=incident.master_id))
+            .filter(confidential=False)
+            .exclude(caller_phone="")
+            .select_related("customer")
+            .order_by("accepted_at", "id")
+        )
+        phones: set[str] = set()
+        messages, rows = [], []
+        for call in calls:
+            if call.caller_phone in phones:
+                continue
+            phones.add(call.caller_phone)
+            message = Message(
+                channel=MessageChannel.SMS,
+                kind="incident_callers",
+                body=body,
+                to_customer=call.customer,
+                address=call.caller_phone,
+                order=call,
+                next_attempt_at=now,
+                created_at=now,
+            )
+            messages.append(message)
+            if call.customer is not None:
+                rows.append(
+                    CustomerNotification(
+                        incident=incident,
+                        customer=call.customer,
+                        reason="apology",
+                        channel=NotificationChannel.SMS,
+                        key_customer=call.customer.important_class != "",
+                        phone=call.caller_phone,
+                        message=message,
+                        status=NotificationStatus.DONE,
+                        created_at=now,
+                        done_at=now,
+                    )
+                )
+        if not messages:
+            raise IllegalTransition(
+                _("no caller of %(number)s left a phone to send to"), field="text", number=number
+            )
+        Message.objects.bulk_create(messages, batch_size=2000)
+        for row in rows:
+            row.message_id = row.message.pk if row.message else None
+        CustomerNotification.objects.bulk_create(rows, batch_size=2000)
+        IncidentEvent.record(
+            "callers_told", actor, now, note=body, new={"phones": len(messages)}, incident=incident
+        )
+    return len(messages)

@@ -304,11 +304,24 @@ class NotificationStatus(models.TextChoices):
 
 
 class CustomerNotification(models.Model):
-    """One customer told (or to be told) of one step of a notice: key customers first by
-    an agent's call and an SMS, the others by SMS. The SMS itself is an outbox message,
-    with its delivery attempts; a call is done here, attempt by attempt."""
+    """One customer told (or to be told) of one step of a notice or a fault incident: key
+    customers first by an agent's call and an SMS, the others by SMS. The SMS itself is an
+    outbox message, with its delivery attempts; a call is done here, attempt by attempt."""
 
-    notice = models.ForeignKey(OutageNotice, on_delete=models.PROTECT, related_name="notifications")
+    notice = models.ForeignKey(
+        OutageNotice,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+    )
+    incident = models.ForeignKey(
+        "FaultIncident",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+    )
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.PROTECT, related_name="outage_notifications"
     )
@@ -339,6 +352,12 @@ class CustomerNotification(models.Model):
         verbose_name = _("outage notification")
         verbose_name_plural = _("outage notifications")
         ordering = ["-key_customer", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(notice__isnull=True) ^ models.Q(incident__isnull=True),
+                name="notification_of_a_notice_or_an_incident",
+            )
+        ]
         indexes = [
             models.Index(fields=["customer", "-created_at"], name="notification_customer_idx"),
             models.Index(
@@ -349,7 +368,12 @@ class CustomerNotification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.notice_id}:{self.customer_id}:{self.reason}"
+        return f"{self.notice_id or self.incident_id}:{self.customer_id}:{self.reason}"
+
+    @property
+    def subject(self) -> Any:
+        """What the customer was told of: the notice, or the fault incident."""
+        return self.notice or self.incident
 
 
 class IncidentState(models.TextChoices):

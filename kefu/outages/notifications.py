@@ -11,6 +11,7 @@ back get an SMS at restoration too. Written set-wise, in the notice's transactio
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -23,6 +24,7 @@ from kefu.core.errors import IllegalTransition, InvalidInput, NotFound
 from kefu.customers.models import Customer, ImportantClass
 from kefu.outages.models import (
     CustomerNotification,
+    FaultIncident,
     NotificationChannel,
     NotificationStatus,
     OutageKind,
@@ -76,32 +78,63 @@ def sms_text(notice: OutageNotice, reason: str) -> str:
 
 def tell_affected(notice: OutageNotice, reason: str, now: dt.datetime) -> int:
     """Queue this step's notifications; the number of customers told."""
-    body = sms_text(notice, reason)
-    customers = list(
-        affected_customers(notice).only("pk", "phone", "important_class").order_by("pk")
+    told = tell_customers(
+        affected_customers(notice), sms_text(notice, reason), reason, now, notice=notice
     )
-    key = [c for c in customers if c.important_class != ImportantClass.NONE]
-    others = [c for c in customers if c.important_class == ImportantClass.NONE]
+    if reason == "restored":
+        body = sms_text(notice, reason)
+        Message.objects.bulk_create(
+            [
+                _sms(call.phone, body, now, order_id=call.order_id)
+                for call in notice.calls.filter(notify_restored=True).exclude(phone="")
+            ],
+            batch_size=2000,
+        )
+    return told
+
+
+def contact_phone(customer: Customer) -> str:
+    """Where a customer's outage notices go: an important customer's named contact, if it
+    has one, else the account's phone."""
+    return customer.outage_contact_phone or customer.phone
+
+
+def tell_customers(
+    customers: QuerySet[Customer],
+    body: str,
+    reason: str,
+    now: dt.datetime,
+    *,
+    notice: OutageNotice | None = None,
+    incident: FaultIncident | None = None,
+) -> int:
+    """Tell `customers` of a step of a notice or an incident: key customers first (a phone
+    call on the agents' list and an SMS to their named contact), then everyone else by SMS;
+    one notification row per customer and channel. The number of customers told."""
     rows: list[CustomerNotification] = []
     messages: list[Message] = []
+    listed = list(
+        customers.only("pk", "phone", "important_class", "outage_contact_phone").order_by("pk")
+    )
+    key = [c for c in listed if c.important_class != ImportantClass.NONE]
+    others = [c for c in listed if c.important_class == ImportantClass.NONE]
     for customer in [*key, *others]:  # key customers' messages are queued (and sent) first
         is_key = customer.important_class != ImportantClass.NONE
+        phone = contact_phone(customer)
+        about = {"notice": notice, "incident": incident, "customer": customer, "phone": phone}
         if is_key:
-            rows.append(_row(notice, customer, reason, NotificationChannel.PHONE, True, now))
-        if customer.phone:
-            message = _sms(customer.phone, body, now, customer=customer)
+            rows.append(_row(about, reason, NotificationChannel.PHONE, True, now))
+        if phone:
+            message = _sms(phone, body, now, customer=customer)
             messages.append(message)
-            rows.append(_row(notice, customer, reason, NotificationChannel.SMS, is_key, now))
+            rows.append(_row(about, reason, NotificationChannel.SMS, is_key, now))
             rows[-1].message = message
-    if reason == "restored":
-        for call in notice.calls.filter(notify_restored=True).exclude(phone=""):
-            messages.append(_sms(call.phone, body, now, order_id=call.order_id))
     Message.objects.bulk_create(messages, batch_size=2000)
     for row in rows:
         if row.message is not None:
             row.message_id = row.message.pk
     CustomerNotification.objects.bulk_create(rows, batch_size=2000)
-    return len(customers)
+    return len(listed)
 
 
 def _sms(
@@ -125,20 +158,13 @@ def _sms(
 
 
 def _row(
-    notice: OutageNotice,
-    customer: Customer,
-    reason: str,
-    channel: str,
-    key: bool,
-    now: dt.datetime,
+    about: dict[str, Any], reason: str, channel: str, key: bool, now: dt.datetime
 ) -> CustomerNotification:
     return CustomerNotification(
-        notice=notice,
-        customer=customer,
+        **about,
         reason=reason,
         channel=channel,
         key_customer=key,
-        phone=customer.phone,
         status=NotificationStatus.QUEUED
         if channel == NotificationChannel.PHONE
         else NotificationStatus.DONE,
@@ -153,7 +179,7 @@ def calls_to_make() -> QuerySet[CustomerNotification]:
         CustomerNotification.objects.filter(
             channel=NotificationChannel.PHONE, status=NotificationStatus.QUEUED
         )
-        .select_related("notice", "customer")
+        .select_related("notice", "incident", "incident__element", "customer")
         .order_by("created_at", "id")
     )
 

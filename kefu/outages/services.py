@@ -96,16 +96,22 @@ def _area_check(elements: list[GridElement], addresses: str) -> None:
         )
 
 
-def draft_notice(*, actor: User, draft: NoticeDraft) -> OutageNotice:
-    """起草: a notice is written down; nobody is told until it is published."""
-    authorize(actor, "manage_outages")
+def check_draft(draft: NoticeDraft) -> tuple[str, list[GridElement], Department | None]:
+    """What a draft must be to be written down (its cause, area and department), or the
+    refusal: the same checks for a notice typed in and one imported from a file."""
     if draft.kind not in OutageKind.values:
         raise InvalidInput(_("unknown outage kind %(value)s"), field="kind", value=draft.kind)
     cause = required_text(draft.cause, "cause", _("the cause of the outage"))
     _check_times(draft.start_at, draft.expected_restoration_at)
     elements = _elements(draft.elements)
     _area_check(elements, draft.addresses)
-    requested_by = _department(draft.requested_by)
+    return cause, elements, _department(draft.requested_by)
+
+
+def draft_notice(*, actor: User, draft: NoticeDraft) -> OutageNotice:
+    """起草: a notice is written down; nobody is told until it is published."""
+    authorize(actor, "manage_outages")
+    cause, elements, requested_by = check_draft(draft)
     now = timezone.now()
     with transaction.atomic():
         notice = OutageNotice.objects.create(

@@ -347,15 +347,20 @@ def repath() -> int:
     return len(stale)
 
 
+def error_lines(errors: Iterable[RowError]) -> Iterable[str]:
+    """A file's bad rows as lines for a terminal."""
+    for error in errors:
+        yield _("line %(line)s, %(column)s: %(reason)s") % {
+            "line": error.line,
+            "column": error.column or "-",
+            "reason": error.reason,
+        }
+
+
 def report_lines(report: ImportReport) -> Iterable[str]:
     """The report as lines for a terminal: each error, or the counts."""
     if report.errors:
-        for error in report.errors:
-            yield _("line %(line)s, %(column)s: %(reason)s") % {
-                "line": error.line,
-                "column": error.column or "-",
-                "reason": error.reason,
-            }
+        yield from error_lines(report.errors)
         return
     yield _("%(created)s created, %(updated)s updated, %(unchanged)s unchanged") % {
         "created": report.created,

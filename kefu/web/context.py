@@ -33,6 +33,12 @@ PAGES: list[tuple[str, Any, frozenset[str], str | None]] = [
     ("web:callbacks", _("Callbacks"), CENTER_DESK, "callbacks_due"),
     ("web:handover", _("Handover"), frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR}), None),
     ("web:outages", _("Outages"), PEOPLE, None),
+    (
+        "web:incidents",
+        _("Faults"),
+        frozenset({Role.AGENT, Role.SHIFT_LEADER, Role.SUPERVISOR}),
+        None,
+    ),
     ("web:messages", _("Messages"), PEOPLE, "unread"),
     ("web:policy", _("Policy"), PEOPLE, None),
     ("web:calendar", _("Calendar"), PEOPLE, None),

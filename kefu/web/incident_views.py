@@ -9,19 +9,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from kefu.accounts.models import User
 from kefu.accounts.roles import ACTION_ROLES, Role
 from kefu.core.errors import DomainError
 from kefu.outages import incidents
 from kefu.outages.models import FaultIncident, GridElement, IncidentState
 from kefu.outages.topology import line_of, transformer_by_code
-from kefu.tickets.models import WorkOrder
+from kefu.tickets.visibility import readable_orders
 from kefu.web.shortcuts import page_of, require_read, require_role
 
 
@@ -62,22 +63,23 @@ def _incident(number: str) -> FaultIncident:
     return incident
 
 
-def _calls(incident: FaultIncident) -> Any:
-    """The master and every call linked to it, the first call first."""
+def _calls(incident: FaultIncident, user: User) -> Any:
+    """The master and every call linked to it that `user` may open, the first call first."""
     master = incident.master_id
     return (
-        WorkOrder.objects.filter(Q(pk=master) | Q(parent_id=master))
+        readable_orders(user)
+        .filter(Q(pk=master) | Q(parent_id=master))
         .select_related("customer")
         .order_by("accepted_at", "id")
     )
 
 
-def _places(incident: FaultIncident) -> list[GridElement]:
+def _places(incident: FaultIncident, user: User) -> list[GridElement]:
     """Where the fault may be: every element on the lines of the callers' transformers,
     from the substation down (what a dispatcher confirms it on, moves it to, splits off)."""
     seen: dict[int, GridElement] = {e.pk: e for e in line_of(incident.element)}
     codes = (
-        _calls(incident)
+        _calls(incident, user)
         .exclude(customer__transformer="")
         .values_list("customer__transformer", flat=True)
         .order_by()
@@ -104,10 +106,10 @@ def incident_page(request: HttpRequest, number: str) -> HttpResponse:
         {
             "incident": incident,
             "line": line_of(incident.element),
-            "calls": page_of(request, _calls(incident), 100),
+            "calls": page_of(request, _calls(incident, user), 100),
             "events": incident.events.select_related("actor"),
             "acts": acts,
-            "places": _places(incident) if acts else [],
+            "places": _places(incident, user) if acts else [],
             "callers_text": incidents.apology_text(incident) if acts else "",
         },
     )
@@ -121,7 +123,9 @@ def incident_action(request: HttpRequest, number: str, action: str) -> HttpRespo
     element = request.POST.get("element", "")[:60].strip()
     try:
         if action == "confirm":
-            incidents.confirm_incident(actor=user, number=number, element=element or None, note=note)
+            incidents.confirm_incident(
+                actor=user, number=number, element=element or None, note=note
+            )
             messages.success(request, _("Confirmed: the rule will not move this fault."))
         elif action == "split":
             split = incidents.split_incident(actor=user, number=number, element=element, note=note)

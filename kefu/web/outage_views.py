@@ -24,6 +24,7 @@ from kefu.outages import notifications, services
 from kefu.outages.api import notices_in
 from kefu.outages.check import notices_over
 from kefu.outages.models import GridElement, Level, OutageKind, OutageNotice
+from kefu.outages.notice_import import import_notices
 from kefu.outages.notifications import affected_customers
 from kefu.outages.topology import customers_under, line_of
 from kefu.outages.topology_import import import_grid
@@ -351,3 +352,32 @@ def grid_import(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     return render(request, "web/grid_import.html", {"form": form, "report": report}, status=status)
+
+
+class NoticeImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("CSV file"))
+    publish = forms.BooleanField(
+        label=gettext_lazy("Publish them at once (and tell the customers)"), required=False
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def notice_import(request: HttpRequest) -> HttpResponse:
+    user = require_role(request, tuple(ACTION_ROLES["manage_outages"]))
+    form = NoticeImportForm(request.POST or None, request.FILES or None)
+    report = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            report = import_notices(
+                actor=user,
+                data=form.cleaned_data["file"].read(),
+                publish=form.cleaned_data["publish"],
+            )
+            status = 200 if report.ok else 422
+        else:
+            status = 400
+    return render(
+        request, "web/notice_import.html", {"form": form, "report": report}, status=status
+    )

@@ -45,9 +45,9 @@ def customer(request: HttpRequest, account_number: str) -> HttpResponse:
             "customer": found,
             "line": line_of(transformer) if transformer else [],
             "outages": check(customer=found).outages,
-            "notifications": found.outage_notifications.select_related("notice").order_by(
-                "-created_at", "-id"
-            )[:20],
+            "notifications": found.outage_notifications.select_related(
+                "notice", "incident"
+            ).order_by("-created_at", "-id")[:20],
             "page": page_of(request, orders, 20),
             "may_intake": user.role in (Role.AGENT, Role.SHIFT_LEADER),
         },

@@ -48,6 +48,7 @@ EVENT_LABELS = {
     "regrouped": _("Moved to another fault's master"),
     "incident_restored": _("Supply restored (fault incident)"),
     "split_off": _("Split off as a fault of its own"),
+    "calls_split": _("Calls split off as another fault"),
 }
 
 #: What a step records besides its note, as the timeline shows it.
@@ -97,6 +98,36 @@ NOTICE_EVENT_LABELS = {
 @register.filter
 def notice_event_label(kind: str) -> str:
     return str(NOTICE_EVENT_LABELS.get(kind, kind))
+
+
+#: Why a customer was told: a step of a notice, or of a fault incident.
+NOTIFICATION_REASONS = {
+    **NOTICE_EVENT_LABELS,
+    "confirmed": _("Fault confirmed"),
+    "apology": _("Apology and arrangement to the callers"),
+}
+
+
+@register.filter
+def notification_reason(reason: str) -> str:
+    return str(NOTIFICATION_REASONS.get(reason, reason))
+
+
+INCIDENT_EVENT_LABELS = {
+    "opened": _("Opened by the first call"),
+    "predicted": _("Predicted out"),
+    "merged": _("Merged into another fault"),
+    "absorbed": _("Took in another fault"),
+    "confirmed": _("Confirmed by the dispatcher"),
+    "split": _("Calls split off"),
+    "callers_told": _("Callers told by SMS"),
+    "restored": _("Power restored"),
+}
+
+
+@register.filter
+def incident_event_label(kind: str) -> str:
+    return str(INCIDENT_EVENT_LABELS.get(kind, kind))
 
 
 @register.filter
