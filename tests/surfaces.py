@@ -198,6 +198,8 @@ def order_api_probes(t: Targets) -> list[Probe]:
     for incident in t.incidents:
         p.append(Probe("api", "GET", f"/api/incidents/{incident}"))
         p.append(Probe("api", "POST", f"/api/incidents/{incident}/confirm", {}))
+        p.append(Probe("api", "POST", f"/api/incidents/{incident}/split", {"element": "F-CG2"}))
+        p.append(Probe("api", "POST", f"/api/incidents/{incident}/tell-callers", {}))
     return p
 
 
@@ -273,6 +275,8 @@ API_CATALOGUE = {
     ("GET", "/api/incidents"),
     ("GET", "/api/incidents/{number}"),
     ("POST", "/api/incidents/{number}/confirm"),
+    ("POST", "/api/incidents/{number}/split"),
+    ("POST", "/api/incidents/{number}/tell-callers"),
 }
 
 
@@ -350,6 +354,12 @@ def order_page_probes(t: Targets) -> list[Probe]:
         p.append(Probe("page", "POST", f"/outages/calls/{call}/", {"reached": "no"}))
     for code in t.grid:
         p.append(Probe("page", "GET", f"/grid/{code}/"))
+    p.append(Probe("page", "GET", "/incidents/"))
+    p.append(Probe("page", "GET", "/outages/import/"))
+    for incident in t.incidents:
+        p.append(Probe("page", "GET", f"/incidents/{incident}/"))
+        p.append(Probe("page", "POST", f"/incidents/{incident}/split/", {"element": "F-CG2"}))
+        p.append(Probe("page", "POST", f"/incidents/{incident}/tell-callers/", {}))
     return p
 
 
@@ -418,6 +428,10 @@ PAGE_CATALOGUE = {
     "outage-call",
     "grid-element",
     "grid-import",
+    "incidents",
+    "incident",
+    "incident-action",
+    "outage-import",
 }
 
 

@@ -83,6 +83,8 @@ API: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/incidents"): PEOPLE,
     ("GET", "/api/incidents/{number}"): PEOPLE,
     ("POST", "/api/incidents/{number}/confirm"): CENTER_DESK,
+    ("POST", "/api/incidents/{number}/split"): CENTER_DESK,
+    ("POST", "/api/incidents/{number}/tell-callers"): CENTER_DESK,
 }
 _SERVICE_ACTION = {a: a.replace("-", "_") for a in ACTION_BODIES}
 for _path_action, _action in _SERVICE_ACTION.items():
@@ -126,6 +128,10 @@ PAGES: dict[str, set[str]] = {
     "outage-call": CENTER_DESK,
     "grid-element": PEOPLE,
     "grid-import": {"administrator"},
+    "incidents": PEOPLE,
+    "incident": PEOPLE,
+    "incident-action": CENTER_DESK,
+    "outage-import": KEEP_OUTAGES,
 }
 # order-action: per action, as on the API.
 
@@ -282,6 +288,16 @@ def _read_requests(world: dict[str, Any]) -> dict[tuple[str, str], tuple[str, An
         f"/api/incidents/{world['incident']}/confirm",
         {},
     )
+    # Splitting off an element the fault's calls are not under: refused (422) for those let
+    # through, 401/403 for the others.
+    filled[("POST", "/api/incidents/{number}/split")] = (
+        f"/api/incidents/{world['incident']}/split",
+        {"element": "F-CG2"},
+    )
+    filled[("POST", "/api/incidents/{number}/tell-callers")] = (
+        f"/api/incidents/{world['incident']}/tell-callers",
+        {},
+    )
     for method, template in API:
         if (method, template) in filled or "/api/orders/{number}/" in template:
             continue
@@ -367,6 +383,10 @@ def _page_requests(world: dict[str, Any], user: User) -> dict[str, tuple[str, st
         "outage-call": ("POST", f"/outages/calls/{world['outage_call']}/", {"reached": "no"}),
         "grid-element": ("GET", "/grid/F-CG1/", None),
         "grid-import": ("GET", "/grid/import/", None),
+        "incidents": ("GET", "/incidents/", None),
+        "incident": ("GET", f"/incidents/{world['incident']}/", None),
+        "incident-action": ("POST", f"/incidents/{world['incident']}/split/", {"element": "F-CG2"}),
+        "outage-import": ("GET", "/outages/import/", None),
     }
 
 

@@ -14,13 +14,15 @@ from django.test import Client
 
 from kefu.accounts.models import User
 from kefu.callbacks.models import CallbackTask
+from kefu.core.errors import InvalidInput, PermissionDenied
 from kefu.customers.models import Customer
-from kefu.outages import incidents
+from kefu.outages import incidents, notifications
 from kefu.outages.check import check
-from kefu.outages.models import FaultIncident, GridElement, IncidentEvent
+from kefu.outages.models import CustomerNotification, FaultIncident, GridElement, IncidentEvent
+from kefu.outbox.models import Message
 from kefu.tickets import services
-from kefu.tickets.models import OrderEvent, WorkOrder
-from tests.conftest import Cast
+from kefu.tickets.models import Clock, OrderEvent, WorkOrder
+from tests.conftest import Cast, bj
 from tests.flows import RESTORED, load_grid
 
 Freeze = Callable[[str | dt.datetime], dt.datetime]
@@ -179,3 +181,182 @@ def test_a_customer_the_grid_does_not_know_is_an_order_of_its_own(
     assert _call(ivr, cast.urban)["outcome"] == "created"  # 城关1-1号台区 is not in this grid
     assert not FaultIncident.objects.exists()
     assert GridElement.objects.filter(code="城关1-1号台区").count() == 0
+
+
+def test_the_dispatcher_splits_off_the_calls_under_another_element(
+    cast: Cast, area: dict[str, list[Customer]], token_client: ApiFor, freeze: Freeze
+) -> None:
+    freeze("2026-03-10 20:00")
+    ivr = token_client(cast.ivr)
+    first = _call(ivr, area["T-Q1"][0])["order"]["number"]  # type: ignore[index]
+    _call(ivr, area["T-Q1"][1])
+    _call(ivr, area["T-Q2"][0])
+    _call(ivr, area["T-Q2"][1])  # two of four transformers: predicted on the branch
+    [incident] = FaultIncident.objects.filter(state="open")
+    assert (incident.element.code, incident.call_count) == ("B-Q1", 4)
+    api = token_client(cast.agent)
+    freeze("2026-03-10 20:20")
+    # The crew finds T-Q2's fuse blown, a fault of its own: its calls leave the incident.
+    answer = api.post(
+        f"/api/incidents/{incident.number}/split",
+        json.dumps({"element": "T-Q2", "note": "2号台区熔丝单独熔断"}),
+        content_type="application/json",
+    )
+    assert answer.status_code == 200, answer.content
+    split = FaultIncident.objects.get(number=answer.json()["number"])
+    incident.refresh_from_db()
+    assert (incident.element.code, incident.call_count, incident.confirmed) == ("B-Q1", 2, True)
+    assert (split.element.code, split.call_count, split.confirmed) == ("T-Q2", 2, True)
+    new_master = split.master
+    assert (new_master.state, new_master.parent_id, new_master.closed_at) == (
+        "accepted",
+        None,
+        None,
+    )
+    assert new_master.customer == area["T-Q2"][0]
+    assert WorkOrder.objects.get(parent=new_master).customer == area["T-Q2"][1]
+    assert incident.master.number == first
+    assert set(WorkOrder.objects.filter(parent=incident.master).values_list("customer", flat=True))
+    assert WorkOrder.objects.get(number=first).call_count == 1
+    # The new master waits for its own dispatch, on its own clock from the split.
+    dispatch_clock = Clock.objects.get(order=new_master, kind="dispatch", status="open")
+    assert dispatch_clock.started_at == bj("2026-03-10 20:20")
+    assert new_master.suggested_department is not None
+    assert OrderEvent.objects.get(order=new_master, kind="split_off").actor == cast.agent
+    assert IncidentEvent.objects.get(incident=incident, kind="split").new["into"] == split.number
+    # A new call from T-Q2 joins the split fault; one from T-Q1 the first; the rule moves
+    # neither (both were the dispatcher's word).
+    freeze("2026-03-10 20:30")
+    _call(ivr, area["T-Q2"][2])
+    _call(ivr, area["T-Q1"][2])
+    split.refresh_from_db()
+    incident.refresh_from_db()
+    assert (split.call_count, incident.call_count) == (3, 3)
+    assert (split.element.code, incident.element.code) == ("T-Q2", "B-Q1")
+
+
+def test_a_split_that_takes_nothing_or_everything_is_refused(
+    cast: Cast, area: dict[str, list[Customer]], token_client: ApiFor, freeze: Freeze
+) -> None:
+    freeze("2026-03-10 20:00")
+    ivr = token_client(cast.ivr)
+    _call(ivr, area["T-Q1"][0])
+    _call(ivr, area["T-Q1"][1])
+    incident = FaultIncident.objects.get()
+    with pytest.raises(InvalidInput, match="none of the calls"):
+        incidents.split_incident(actor=cast.agent, number=incident.number, element="T-Q5")
+    with pytest.raises(InvalidInput, match="move it there instead"):
+        incidents.split_incident(actor=cast.agent, number=incident.number, element="B-Q1")
+    with pytest.raises(InvalidInput):
+        incidents.split_incident(actor=cast.agent, number=incident.number, element="NOPE")
+    with pytest.raises(PermissionDenied):
+        incidents.split_incident(actor=cast.crew_khzx, number=incident.number, element="T-Q1")
+    assert FaultIncident.objects.count() == 1
+    assert WorkOrder.objects.filter(state="linked").count() == 1
+
+
+def test_the_callers_get_the_apology_and_the_arrangement_by_sms(
+    cast: Cast, area: dict[str, list[Customer]], token_client: ApiFor, freeze: Freeze
+) -> None:
+    freeze("2026-03-10 20:00")
+    ivr = token_client(cast.ivr)
+    for customer in (area["T-Q1"][0], area["T-Q1"][1], area["T-Q1"][0]):  # one calls twice
+        _call(ivr, customer)
+    incident = FaultIncident.objects.get()
+    master = incident.master
+    crew = cast.crew_khzx
+    services.dispatch_order(actor=cast.agent, number=master.number, department_code="KHZX")
+    services.acknowledge_order(actor=crew, number=master.number)
+    services.arrive(actor=crew, number=master.number)
+    services.report_on_site(
+        actor=crew,
+        number=master.number,
+        findings="配变高压熔丝熔断",
+        expected_restoration=bj("2026-03-10 22:30"),
+    )
+    api = token_client(cast.leader)
+    told = api.post(
+        f"/api/incidents/{incident.number}/tell-callers", "{}", content_type="application/json"
+    )
+    assert told.status_code == 200, told.content
+    assert told.json() == {"sent": 2}  # two callers, each once
+    sms = list(Message.objects.filter(kind="incident_callers").order_by("id"))
+    assert {m.address for m in sms} == {area["T-Q1"][0].phone, area["T-Q1"][1].phone}
+    assert "2026-03-10 22:30" in sms[0].body
+    assert "歉意" in sms[0].body or "谅解" in sms[0].body  # the apology, in Chinese
+    assert {m.order_id for m in sms} <= set(
+        WorkOrder.objects.filter(customer__transformer="T-Q1").values_list("pk", flat=True)
+    )
+    rows = CustomerNotification.objects.filter(incident=incident, reason="apology")
+    assert rows.count() == 2
+    event = IncidentEvent.objects.get(incident=incident, kind="callers_told")
+    assert (event.actor, event.new["phones"]) == (cast.leader, 2)
+    long = api.post(
+        f"/api/incidents/{incident.number}/tell-callers",
+        json.dumps({"text": "长" * 501}),
+        content_type="application/json",
+    )
+    assert long.status_code == 422
+    assert Message.objects.filter(kind="incident_callers").count() == 2
+
+
+def test_confirming_a_fault_tells_the_customers_under_it_key_customers_first(
+    cast: Cast, area: dict[str, list[Customer]], token_client: ApiFor, freeze: Freeze
+) -> None:
+    freeze("2026-03-10 20:00")
+    key = area["T-Q1"][4]
+    Customer.objects.filter(pk=key.pk).update(
+        important_class="first", outage_contact_name="钱主任", outage_contact_phone="13311112222"
+    )
+    ivr = token_client(cast.ivr)
+    _call(ivr, area["T-Q1"][0])
+    incident = FaultIncident.objects.get()
+    incidents.confirm_incident(actor=cast.leader, number=incident.number, note="配变烧毁")
+    sms = list(Message.objects.filter(kind="outage_notice").order_by("id"))
+    assert len(sms) == 5  # the transformer's five customers
+    assert (sms[0].to_customer_id, sms[0].address) == (key.pk, "13311112222")
+    assert "青山1号台区" in sms[0].body
+    [call] = notifications.calls_to_make()
+    assert (call.customer_id, call.incident_id, call.notice_id) == (key.pk, incident.pk, None)
+    assert IncidentEvent.objects.get(kind="confirmed").new["customers_told"] == 5
+    page = Client()
+    page.force_login(cast.agent)
+    shown = page.get(f"/customers/{key.account_number}/").content.decode()
+    assert incident.number in shown
+    assert "13311112222" in shown
+
+
+def test_the_incident_pages_show_the_fault_and_let_the_dispatcher_act(
+    cast: Cast, area: dict[str, list[Customer]], token_client: ApiFor, freeze: Freeze
+) -> None:
+    freeze("2026-03-10 20:00")
+    ivr = token_client(cast.ivr)
+    for t in ("T-Q1", "T-Q1", "T-Q2", "T-Q2"):
+        _call(ivr, area[t][len(WorkOrder.objects.filter(customer__transformer=t))])
+    incident = FaultIncident.objects.get(state="open")
+    desk = Client()
+    desk.force_login(cast.leader)
+    listed = desk.get("/incidents/").content.decode()
+    assert incident.number in listed
+    assert "青山一回线1号分支" in listed
+    page = desk.get(f"/incidents/{incident.number}/").content.decode()
+    for call in WorkOrder.objects.filter(customer__transformer__in=["T-Q1", "T-Q2"]):
+        assert call.number in page
+    assert 'value="T-Q2"' in page  # a place to split off or move to
+    moved = desk.post(f"/incidents/{incident.number}/confirm/", {"element": "F-Q1"})
+    assert moved.status_code == 302
+    incident.refresh_from_db()
+    assert (incident.element.code, incident.confirmed) == ("F-Q1", True)
+    split = desk.post(f"/incidents/{incident.number}/split/", {"element": "T-Q2"})
+    assert split.status_code == 302
+    assert FaultIncident.objects.filter(state="open").count() == 2
+    refused = desk.post(f"/incidents/{incident.number}/split/", {"element": "T-Q5"})
+    assert refused.status_code == 422
+    told = desk.post(f"/incidents/{incident.number}/tell-callers/", {"text": "抱歉,正在抢修"})
+    assert told.status_code == 302
+    assert Message.objects.filter(kind="incident_callers", body="抱歉,正在抢修").count() == 2
+    crew = Client()
+    crew.force_login(cast.crew_khzx)
+    assert crew.post(f"/incidents/{incident.number}/confirm/", {}).status_code == 403
+    seen = crew.get(f"/incidents/{incident.number}/").content.decode()
+    assert "tell-callers" not in seen  # a crew reads the fault, the center acts on it

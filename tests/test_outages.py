@@ -7,10 +7,12 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from kefu.core.errors import IllegalTransition, InvalidInput, PermissionDenied
 from kefu.customers.models import Customer
-from kefu.outages import check, notifications, services
+from kefu.outages import check, notice_import, notifications, services
 from kefu.outages.models import (
     CustomerNotification,
     GridElement,
@@ -289,3 +291,113 @@ def test_changing_a_published_notice_is_an_event_and_tells_the_customers_again(
             actor=cast.leader, number=notice.number, changes={"start_at": bj("2026-03-12 09:00")}
         )
     assert OutageNotice.objects.get(pk=notice.pk).expected_restoration_at == later
+
+
+def test_an_important_customers_named_contact_gets_its_outage_notices(
+    grid: dict[str, GridElement], cast: Cast, freeze: Freeze
+) -> None:
+    Customer.objects.filter(pk=cast.urban_neighbour.pk).update(
+        important_class="second", outage_contact_name="赵电工", outage_contact_phone="13300000009"
+    )
+    freeze("2026-03-01 08:00")
+    notice = _draft(cast, "planned", "2026-03-11 09:00")
+    services.publish_notice(actor=cast.leader, number=notice.number)
+    to_neighbour = Message.objects.get(kind="outage_notice", to_customer=cast.urban_neighbour)
+    assert to_neighbour.address == "13300000009"  # the contact, not the account's phone
+    [call] = notifications.calls_to_make()
+    assert (call.customer_id, call.phone) == (cast.urban_neighbour.pk, "13300000009")
+    # Everyone else's notice goes to their own phone.
+    assert Message.objects.get(kind="outage_notice", to_customer=cast.urban).address == (
+        cast.urban.phone
+    )
+    page = Client()
+    page.force_login(cast.agent)
+    html = page.get("/outages/calls/").content.decode()
+    assert "赵电工" in html
+    assert "13300000009" in html
+
+
+NOTICES_CSV = (
+    "停电类型,停电开始时间,预计送电时间,停电原因,停电范围,停电地址,停电线路,申请部门\n"
+    "计划停电,2026-03-09 08:00,2026-03-09 18:00,10kV城关一回线检修,B-CG1,,10kV城关一回线,SJB\n"
+    "临时停电,2026-03-02 20:00,2026-03-02 23:00,抢修配合,城关2-1号台区;城关1-2号台区,"
+    "青山镇3组、青山镇4组,,DDZX\n"
+)
+
+
+def test_notices_are_imported_from_a_csv_file_and_judged_at_publication(
+    grid: dict[str, GridElement], cast: Cast, freeze: Freeze
+) -> None:
+    freeze("2026-03-02 08:00")
+    report = notice_import.import_notices(
+        actor=cast.leader, data=NOTICES_CSV.encode("gb18030"), publish=True
+    )
+    assert report.ok, report.errors
+    planned, temporary = report.notices
+    # Seven days ahead is in time; twelve hours for a temporary outage is not (24 hours).
+    assert (planned.kind, planned.state, planned.late) == ("planned", "published", False)
+    assert (temporary.kind, temporary.late) == ("temporary", True)
+    assert temporary.address_lines() == ["青山镇3组", "青山镇4组"]
+    assert sorted(temporary.elements.values_list("code", flat=True)) == [
+        "城关1-2号台区",
+        "城关2-1号台区",
+    ]
+    assert planned.start_at == bj("2026-03-09 08:00")
+    assert planned.requested_by is not None
+    assert planned.requested_by.code == "SJB"
+    late = services.late_notices_by_department(bj("2026-03-01 00:00"), bj("2026-04-01 00:00"))
+    assert late == {"DDZX": 1}
+    assert NoticeEvent.objects.filter(kind="published").count() == 2
+
+
+def test_a_notice_file_with_bad_rows_is_refused_whole(
+    grid: dict[str, GridElement], cast: Cast, freeze: Freeze
+) -> None:
+    freeze("2026-03-02 08:00")
+    bad = (
+        "kind,start,expected,cause,area,requested_by\n"
+        "planned,2026-03-20 08:00,2026-03-20 18:00,检修,B-CG1,SJB\n"
+        "停电,2026-03-20 08:00,2026-03-20 18:00,检修,B-CG1,\n"  # line 3: no such kind
+        "planned,明天,2026-03-20 18:00,检修,B-CG1,\n"  # line 4: not a time
+        "planned,2026-03-20 08:00,2026-03-20 07:00,检修,B-CG1,\n"  # line 5: ends first
+        "planned,2026-03-20 08:00,2026-03-20 18:00,检修,B-NONE,\n"  # line 6: no element
+        "planned,2026-03-20 08:00,2026-03-20 18:00,,B-CG1,\n"  # line 7: no cause
+        "planned,2026-03-20 08:00,2026-03-20 18:00,检修,,\n"  # line 8: no area
+        "planned,2026-03-20 08:00,2026-03-20 18:00,检修,B-CG1,NOPE\n"  # line 9: department
+    )
+    report = notice_import.import_notices(actor=cast.leader, data=bad.encode())
+    assert not report.ok
+    assert [(e.line, e.column) for e in report.errors] == [
+        (3, "kind"),
+        (4, "start"),
+        (5, "expected"),
+        (6, "area"),
+        (7, "cause"),
+        (8, "area"),
+        (9, "requested_by"),
+    ]
+    assert "B-NONE" in report.errors[3].reason
+    assert not OutageNotice.objects.exists()
+    missing = notice_import.import_notices(actor=cast.leader, data=b"kind,start\nplanned,x\n")
+    assert {e.column for e in missing.errors} == {"expected", "cause"}
+    with pytest.raises(PermissionDenied):
+        notice_import.import_notices(actor=cast.agent, data=NOTICES_CSV.encode())
+
+
+def test_the_leader_imports_notices_on_a_page(
+    grid: dict[str, GridElement], cast: Cast, freeze: Freeze
+) -> None:
+    freeze("2026-03-01 08:00")
+    page = Client()
+    page.force_login(cast.leader)
+    upload = SimpleUploadedFile("notices.csv", NOTICES_CSV.encode("utf-8-sig"), "text/csv")
+    done = page.post("/outages/import/", {"file": upload})
+    assert done.status_code == 200
+    html = done.content.decode()
+    assert "导入 2 条停电信息" in html
+    assert OutageNotice.objects.filter(state="draft").count() == 2  # not published unasked
+    wrong = SimpleUploadedFile("bad.csv", b"kind,start,expected,cause\nplanned,x,y,z\n")
+    refused = page.post("/outages/import/", {"file": wrong})
+    assert refused.status_code == 422
+    assert "start" in refused.content.decode()
+    assert OutageNotice.objects.count() == 2

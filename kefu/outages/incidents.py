@@ -402,26 +402,9 @@ def split_incident(*, actor: User, number: str, element: str, note: str = "") ->
             when=now,
             note=note,
         )
-        split = FaultIncident(
-            number=f"GZ{new_master.number}",
-            master=new_master,
-            element=leaving_on,
-            predicted=True,
-            confirmed_by=actor,
-            confirmed_at=now,
-            call_count=len(leaving),
-            opened_at=min(c.accepted_at for c in leaving),
-            last_call_at=max(c.accepted_at for c in leaving),
+        split = _incident_for_split(
+            new_master, leaving, leaving_on, actor, now, note, split_from=incident
         )
-        opened_with = IncidentEvent.unsaved(
-            "opened",
-            actor,
-            now,
-            note=note,
-            old={"split_from": incident.number},
-            new={"order": new_master.number, "element": leaving_on.code, "calls": len(leaving)},
-        )
-        insert_with_children(split, [("incident_id", [opened_with])])
         old = {"element": stays_on.code, "calls": incident.call_count}
         incident.call_count -= len(leaving)
         incident.predicted = True
@@ -443,6 +426,47 @@ def split_incident(*, actor: User, number: str, element: str, note: str = "") ->
             incident=incident,
         )
     return split
+
+
+def _incident_for_split(
+    master: WorkOrder,
+    calls: list[WorkOrder],
+    element: GridElement,
+    actor: User,
+    now: dt.datetime,
+    note: str,
+    *,
+    split_from: FaultIncident,
+) -> FaultIncident:
+    """The incident of calls split off another: the one their new master had before it was
+    merged away, reopened, or a new one. Confirmed where the dispatcher put it."""
+    incident = FaultIncident.objects.select_for_update().filter(master=master).first()
+    before = {"split_from": split_from.number}
+    if incident is None:
+        incident = FaultIncident(number=f"GZ{master.number}", master=master)
+    else:
+        before.update(state=incident.state, element=incident.element.code)
+        incident.version += 1
+    incident.state = IncidentState.OPEN
+    incident.merged_into = None
+    incident.element = element
+    incident.predicted = True
+    incident.confirmed_by = actor
+    incident.confirmed_at = now
+    incident.call_count = len(calls)
+    incident.opened_at = min(c.accepted_at for c in calls)
+    incident.last_call_at = max(c.accepted_at for c in calls)
+    incident.save()
+    IncidentEvent.record(
+        "opened",
+        actor,
+        now,
+        note=note,
+        old=before,
+        new={"order": master.number, "element": element.code, "calls": len(calls)},
+        incident=incident,
+    )
+    return incident
 
 
 def apology_text(incident: FaultIncident) -> str:

@@ -22,7 +22,7 @@ from kefu.core.errors import DomainError
 from kefu.outages import incidents
 from kefu.outages.models import FaultIncident, GridElement, IncidentState
 from kefu.outages.topology import line_of, transformer_by_code
-from kefu.tickets.visibility import readable_orders
+from kefu.tickets.visibility import orders_visible_to, readable_orders
 from kefu.web.shortcuts import page_of, require_read, require_role
 
 
@@ -78,8 +78,12 @@ def _places(incident: FaultIncident, user: User) -> list[GridElement]:
     """Where the fault may be: every element on the lines of the callers' transformers,
     from the substation down (what a dispatcher confirms it on, moves it to, splits off)."""
     seen: dict[int, GridElement] = {e.pk: e for e in line_of(incident.element)}
+    master = incident.master_id
+    # The transformers only, of the calls this user may open; never a confidential call's
+    # (its informant's whereabouts are masked).
     codes = (
-        _calls(incident, user)
+        orders_visible_to(user)
+        .filter(Q(pk=master) | Q(parent_id=master), confidential=False)
         .exclude(customer__transformer="")
         .values_list("customer__transformer", flat=True)
         .order_by()
