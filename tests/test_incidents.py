@@ -336,6 +336,13 @@ def test_the_incident_pages_show_the_fault_and_let_the_dispatcher_act(
     incident = FaultIncident.objects.get(state="open")
     desk = Client()
     desk.force_login(cast.leader)
+    # On the board the fault is one row, its master's, with the calls counted.
+    board = desk.get("/board/").content.decode()
+    rows = [row for row in board.split("<tr") if 'data-key="20' in row]
+    assert len(rows) == 1
+    assert incident.master.number in rows[0]
+    assert f"/incidents/{incident.number}/" in rows[0]
+    assert "关联来电 3 次" in rows[0]
     listed = desk.get("/incidents/").content.decode()
     assert incident.number in listed
     assert "青山一回线1号分支" in listed

@@ -23,13 +23,14 @@ from kefu.accounts.models import Department, User
 from kefu.callbacks.models import CallbackTask
 from kefu.contact.services import sign_handover
 from kefu.customers.models import Customer
-from kefu.outages.models import GridElement, NoticeCall
+from kefu.outages.models import FaultIncident, GridElement, NoticeCall
+from kefu.outbox.models import Message
 from kefu.supervision.sweep import sweep
 from kefu.tickets import services
 from kefu.tickets.models import WorkOrder
 from tests.browser import PASSWORD, SHOTS, Desk
 from tests.conftest import Cast
-from tests.flows import accept, dispatch, load_grid, published_notice
+from tests.flows import accept, dispatch, intake, load_grid, published_notice
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 PAGES = SHOTS / "pages"
@@ -306,7 +307,9 @@ def test_every_page_in_chinese_has_no_english_and_no_console_error(desk: Desk, c
     Customer.objects.filter(pk=cast.urban_neighbour.pk).update(important_class="first")
     load_grid()
     notice = published_notice(cast, "2026-03-10 08:00").number
-    codes = [*GridElement.objects.values_list("code", flat=True), notice]
+    fault = services.accept_order(actor=cast.ivr, intake=intake("repair", cast.urban_neighbour))
+    incident = FaultIncident.objects.get(master=fault).number
+    codes = [*GridElement.objects.values_list("code", flat=True), notice, incident]
     allowed |= {w for code in codes for w in re.findall(r"[A-Za-z]{2,}", code)}
     allowed = {w.lower() for w in allowed}
     visits = [
@@ -331,6 +334,9 @@ def test_every_page_in_chinese_has_no_english_and_no_console_error(desk: Desk, c
         (cast.leader, "department", "/departments/YXB/"),
         (cast.leader, "outage-leader", f"/outages/{notice}/"),
         (cast.leader, "outage-new", "/outages/new/"),
+        (cast.leader, "outage-import", "/outages/import/"),
+        (cast.leader, "incidents", "/incidents/"),
+        (cast.leader, "incident", f"/incidents/{incident}/"),
         (cast.yxb, "inbox", "/inbox/"),
         (cast.crew_khzx, "crew", "/crew/"),
         (cast.admin, "admin", "/admin/"),
@@ -379,3 +385,51 @@ def test_a_repair_caller_inside_an_outage_is_answered_from_it_in_one_keystroke(
     call = NoticeCall.objects.get(notice=notice)
     assert (call.order.request_type, call.order.state) == ("repair", "answered")
     assert not WorkOrder.objects.filter(holder__isnull=False).exists()  # no crew sent
+
+
+def test_the_leader_confirms_splits_and_tells_the_callers_of_a_fault_from_its_page(
+    desk: Desk, cast: Cast
+) -> None:
+    load_grid()
+    for caller in (cast.urban, cast.urban_neighbour):  # 城关1-1: predicted out
+        services.accept_order(actor=cast.ivr, intake=intake("repair", caller))
+    incident = FaultIncident.objects.get(state="open")
+    page = desk.page
+    desk.login(cast.leader)
+    # The board shows the fault as its master's row; its tag opens the fault.
+    page.locator(f"tr[data-key='{incident.master.number}'] a.tag.fault").click()
+    page.wait_for_url(re.compile(rf"/incidents/{incident.number}/$"))
+    desk.shot("incident")
+    page.select_option("#confirm-element", "B-CG1")
+    page.fill("#confirm-note", "分支线跌落式熔断器熔断")
+    page.click("#confirm")
+    page.wait_for_load_state("networkidle")
+    assert "城关一回线1号分支" in page.locator("#incident-where").inner_text()
+    incident.refresh_from_db()
+    assert (incident.element.code, incident.confirmed) == ("B-CG1", True)
+    # A caller from the branch's other transformer joins the confirmed fault …
+    Customer.objects.filter(pk=cast.rural.pk).update(transformer="城关1-2号台区")
+    cast.rural.refresh_from_db()
+    joined = services.accept_order(actor=cast.ivr, intake=intake("repair", cast.rural))
+    assert joined.intake_outcome == "grouped"  # type: ignore[attr-defined]
+    page.reload()
+    assert page.locator("#incident-calls").inner_text() == "3"
+    # … until the crew finds it is a fault of its own: the dispatcher splits it off.
+    page.locator("#split-form").locator("xpath=ancestor::details/summary").click()
+    page.select_option("#split-element", "城关1-2号台区")
+    page.fill("#split-note", "1-2号台区低压侧单独故障")
+    page.click("#split")
+    page.wait_for_url(re.compile(r"/incidents/GZ\d{13}/$"))
+    split = FaultIncident.objects.exclude(pk=incident.pk).get()
+    assert page.url.endswith(f"/incidents/{split.number}/")
+    assert "城关1-2号台区" in page.locator("#incident-where").inner_text()
+    desk.shot("incident-split")
+    # The callers of the first fault get the apology and the arrangement.
+    desk.go(f"/incidents/{incident.number}/")
+    page.locator("#tell-form").locator("xpath=ancestor::details/summary").click()
+    assert "给您带来不便" in page.locator("#tell-text").input_value()
+    page.click("#tell-callers")
+    page.wait_for_load_state("networkidle")
+    sent = Message.objects.filter(kind="incident_callers")
+    assert {m.address for m in sent} == {cast.urban.phone, cast.urban_neighbour.phone}
+    desk.shot("incident-told")

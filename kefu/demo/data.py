@@ -235,6 +235,10 @@ def create_customers(count: int, rng: random.Random) -> None:
                 category=CustomerCategory.NON_RESIDENT if business else CustomerCategory.RESIDENT,
                 voltage_kv=Decimal("10") if high_voltage else Decimal("0.4"),
                 important_class=important,
+                # Important customers name who takes their outage notices (004 art. 15);
+                # derived, not drawn, so the rest of the county stays as it was.
+                outage_contact_name="值班电工" if important else "",
+                outage_contact_phone=f"135{index + 1:08d}" if important else "",
                 value_tier=tier,
                 monthly_spend=spend,
                 customer_since=dt.date(rng.randint(1995, 2025), rng.randint(1, 12), 1),

@@ -19,6 +19,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kefu.core.vocabulary import RequestType
+from kefu.outages.models import FaultIncident, IncidentState
 from kefu.tickets.models import WorkOrder
 from kefu.web.templatetags.kefu import (
     clock_label,
@@ -54,8 +56,20 @@ def _deadline(order: WorkOrder) -> SafeString:
     )
 
 
-def _flags(order: WorkOrder) -> SafeString:
+def _flags(order: WorkOrder, fault: tuple[str, str] | None) -> SafeString:
     parts: list[SafeString] = []
+    if fault is not None:
+        # The master of a fault incident: its row is the fault's, with every caller counted.
+        number, place = fault
+        parts.append(
+            format_html(
+                '<a class="tag fault" href="{}" title="{}">{} · {}</a> ',
+                reverse("web:incident", args=[number]),
+                _("Fault incident: one crew for all its calls"),
+                _("Fault"),
+                place,
+            )
+        )
     if order.is_late:
         parts.append(
             format_html(
@@ -75,7 +89,7 @@ def _flags(order: WorkOrder) -> SafeString:
     return mark_safe("".join(parts))
 
 
-def _row(order: WorkOrder, order_url: str) -> SafeString:
+def _row(order: WorkOrder, order_url: str, fault: tuple[str, str] | None) -> SafeString:
     vip = importance(order.customer)
     vip_tag = (
         format_html(' <span class="tag vip" title="{}">{}</span>', _("Important customer"), vip)
@@ -107,9 +121,21 @@ def _row(order: WorkOrder, order_url: str) -> SafeString:
         description=Truncator(order.description).chars(22),  # the ellipsis is translated
         holder=order.holder if order.holder else _("the center"),
         deadline=_deadline(order),
-        flags=_flags(order),
+        flags=_flags(order, fault),
         accepted=_when(order.accepted_at),
     )
+
+
+def _faults(rows: list[WorkOrder]) -> dict[int, tuple[str, str]]:
+    """The open fault incidents the page's repairs are masters of: one query a page."""
+    repairs = [o.pk for o in rows if o.request_type == RequestType.REPAIR]
+    if not repairs:
+        return {}
+    found = FaultIncident.objects.filter(master_id__in=repairs, state=IncidentState.OPEN)
+    return {
+        master: (number, place)
+        for master, number, place in found.values_list("master_id", "number", "element__name")
+    }
 
 
 def order_rows(orders: Iterable[WorkOrder]) -> SafeString:
@@ -117,4 +143,7 @@ def order_rows(orders: Iterable[WorkOrder]) -> SafeString:
     order_url = reverse("web:order", args=[_PLACEHOLDER])  # once a page, not once a row
     if not rows:
         return format_html('\n<tr><td colspan="8" class="muted">{}</td></tr>\n', _("Nothing here."))
-    return format_html_join("", "{}", ((_row(order, order_url),) for order in rows))
+    faults = _faults(rows)
+    return format_html_join(
+        "", "{}", ((_row(order, order_url, faults.get(order.pk)),) for order in rows)
+    )

@@ -56,7 +56,7 @@ EVENT_DETAILS = {
     "crew_leader": _("Crew leader"),
     "crew_phone": _("Phone"),
     "expected_restoration": _("Expected restoration"),
-    "fault": _("Fault"),
+    "fault": _("What the fault was"),
     "result": _("Result"),
     "paid_service": _("Paid repair"),
 }
