@@ -2,18 +2,28 @@
 
 Django compiles a queryset's SQL anew each time it runs it; on the intake path that cost
 more than the database took to answer. A `KeyLookup` compiles its queryset once (with a
-placeholder key) and then runs that SQL with the real key, so the row comes back as the
-ORM would give it, without the compiler.
+placeholder key), keeps the SQL, the columns and their converters, and then runs that SQL
+with the real key and builds the row as the ORM would (`Model.from_db`), without the
+compiler or a raw queryset's per-call column mapping.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db import connection, models
 
 M = TypeVar("M", bound=models.Model)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    model: type[models.Model]
+    sql: str
+    names: list[str]  # attribute names, in the order of the selected columns
+    converters: list[tuple[int, list[Any], Any]]  # column, its converters, its expression
 
 
 class KeyLookup(Generic[M]):
@@ -23,15 +33,37 @@ class KeyLookup(Generic[M]):
 
     def __init__(self, build: Callable[[], models.QuerySet[M]]) -> None:
         self._build = build
-        self._sql: dict[str, tuple[type[M], str]] = {}
+        self._plans: dict[str, _Plan] = {}
+
+    def _plan(self) -> _Plan:
+        queryset = self._build()
+        compiler = queryset.query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        if len(params) != 1:
+            raise ValueError(f"a key lookup takes one parameter, not {len(params)}")
+        columns = [expression for expression, _sql, _alias in compiler.select]
+        converters = compiler.get_converters(columns)
+        return _Plan(
+            model=queryset.model,
+            sql=str(sql),
+            names=[column.target.attname for column in columns],
+            converters=[(i, funcs, expression) for i, (funcs, expression) in converters.items()],
+        )
 
     def __call__(self, key: Any) -> M | None:
-        compiled = self._sql.get(connection.vendor)
-        if compiled is None:
-            queryset = self._build()
-            sql, params = queryset.query.sql_with_params()
-            if len(params) != 1:
-                raise ValueError(f"a key lookup takes one parameter, not {len(params)}")
-            compiled = self._sql[connection.vendor] = (queryset.model, str(sql))
-        model, sql = compiled
-        return next(iter(model._default_manager.raw(sql, [key])), None)
+        plan = self._plans.get(connection.vendor)
+        if plan is None:
+            plan = self._plans[connection.vendor] = self._plan()
+        with connection.cursor() as cursor:
+            cursor.execute(plan.sql, [key])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        values = list(row)
+        for index, funcs, expression in plan.converters:
+            value = values[index]
+            for convert in funcs:
+                value = convert(value, expression, connection)
+            values[index] = value
+        found: M = plan.model.from_db(connection.alias, plan.names, values)  # type: ignore[assignment]
+        return found

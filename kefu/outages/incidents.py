@@ -21,13 +21,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
 from kefu.accounts.models import User
-from kefu.core.bulk import Write, insert_with_children
+from kefu.core.bulk import Write, insert_objects, insert_with_children
 from kefu.core.errors import IllegalTransition, InvalidInput, NotFound
 from kefu.core.policy import active_policy
 from kefu.customers.models import Customer
@@ -42,7 +42,13 @@ from kefu.outages.models import (
     NotificationChannel,
     NotificationStatus,
 )
-from kefu.outages.topology import customers_under, transformer_of, transformers_under
+from kefu.outages.topology import (
+    children_of,
+    customers_under,
+    element_by_id,
+    transformer_of,
+    transformers_under,
+)
 from kefu.outbox.models import Message, MessageChannel
 from kefu.tickets.models import WorkOrder
 from kefu.tickets.services.checks import authorize, beijing_text, record_event
@@ -184,27 +190,29 @@ def _customers_of(transformer: GridElement) -> int:
 
 
 def infer(transformer: GridElement, when: dt.datetime) -> None:
-    """Predict the transformer, then move up while enough children are predicted out."""
+    """Predict the transformer; once it is, move up while enough children are predicted
+    out. (Nothing above can change while the transformer is not predicted.)"""
     policy = active_policy().incidents
     here = open_incidents().filter(element=transformer, predicted=False).first()
-    if here is not None:
-        customers = max(_customers_of(transformer), 1)
-        if (
-            here.call_count >= policy.transformer_calls
-            and here.call_count / customers >= policy.transformer_share
-        ):
-            here.predicted = True
-            here.version += 1
-            here.save()
-            IncidentEvent.record(
-                "predicted", None, when, new={"element": transformer.code}, incident=here
-            )
+    if here is None:
+        return
+    customers = max(_customers_of(transformer), 1)
+    if (
+        here.call_count < policy.transformer_calls
+        or here.call_count / customers < policy.transformer_share
+    ):
+        return
+    here.predicted = True
+    here.version += 1
+    here.save(update_fields=["predicted", "version"])
+    IncidentEvent.record("predicted", None, when, new={"element": transformer.code}, incident=here)
     element = transformer
     while element.level != Level.FEEDER and element.parent_id is not None:
-        parent = GridElement.objects.get(pk=element.parent_id)
-        children = parent.children.count()
+        parent = element_by_id(str(element.parent_id))
+        assert parent is not None  # grid elements are never deleted
         out = _children_out(parent)
-        if out >= policy.children_predicted and out / max(children, 1) >= policy.children_share:
+        children = children_of(parent.code) or 1
+        if out >= policy.children_predicted and out / children >= policy.children_share:
             _gather(parent, when)
             element = parent
         else:
@@ -229,7 +237,7 @@ def _children_out(parent: GridElement) -> int:
 
 def _gather(parent: GridElement, when: dt.datetime) -> None:
     """One incident on `parent` for the unconfirmed incidents below it: the oldest stays,
-    moved up; the others' master orders become its calls."""
+    moved up; the others' master orders become its calls (all at once)."""
     below = list(
         open_incidents()
         .filter(parent.subtree("element__"), confirmed_at__isnull=True)
@@ -246,24 +254,32 @@ def _gather(parent: GridElement, when: dt.datetime) -> None:
         IncidentEvent.record(
             "predicted", None, when, old=old, new={"element": parent.code}, incident=survivor
         )
-    for other in others:
+    if others:
         merge_into(
             actor=None,
-            number=other.master.number,
+            numbers=[other.master.number for other in others],
             into=survivor.master.number,
             when=when,
             note=str(_("Grouped up the grid: one fault on %(element)s") % {"element": parent.name}),
         )
-        survivor.call_count += other.call_count
-        survivor.last_call_at = max(survivor.last_call_at, other.last_call_at)
-        other.state = IncidentState.MERGED
-        other.merged_into = survivor
-        other.version += 1
-        other.save()
-        IncidentEvent.record("merged", None, when, new={"into": survivor.number}, incident=other)
-        IncidentEvent.record(
-            "absorbed", None, when, new={"incident": other.number}, incident=survivor
+        FaultIncident.objects.filter(pk__in=[o.pk for o in others]).update(
+            state=IncidentState.MERGED, merged_into=survivor, version=F("version") + 1
         )
+        steps = []
+        for other in others:
+            survivor.call_count += other.call_count
+            survivor.last_call_at = max(survivor.last_call_at, other.last_call_at)
+            steps.append(
+                IncidentEvent.unsaved(
+                    "merged", None, when, new={"into": survivor.number}, incident=other
+                )
+            )
+            steps.append(
+                IncidentEvent.unsaved(
+                    "absorbed", None, when, new={"incident": other.number}, incident=survivor
+                )
+            )
+        insert_objects(steps)
     survivor.version += 1
     survivor.save()
 

@@ -21,6 +21,16 @@ def _transformer(code: str) -> GridElement | None:
 transformer_by_code = process_keyed(_transformer, keep_missing=True)
 
 
+#: Elements by id, and how many children an element has, kept per process until the grid
+#: changes: inferring where a fault is walks up the same few hundred elements all storm.
+element_by_id = process_keyed(
+    lambda pk: GridElement.objects.filter(pk=int(pk)).first(), keep_missing=True
+)
+children_of = process_keyed(
+    lambda code: GridElement.objects.filter(parent__code=code).count(), keep_missing=True
+)
+
+
 def transformer_of(customer: Customer) -> GridElement | None:
     """The customer's transformer (台区) in the grid, by the code on the customer record."""
     return transformer_by_code(customer.transformer) if customer.transformer else None
