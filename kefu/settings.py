@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "kefu.callbacks",
     "kefu.contact",
     "kefu.outages",
+    "kefu.assessment",
     "kefu.web",
     "kefu.demo",
 ]

@@ -60,6 +60,10 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "outage_call": CENTER | {Role.INTEGRATION},
     # Loading the grid from the production departments' files.
     "import_grid": frozenset({Role.ADMINISTRATOR}),
+    # The monthly assessment: the service team prepares it, the marketing department signs
+    # (003 ch. 5, item 4).
+    "prepare_assessment": frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR}),
+    "sign_assessment": frozenset({Role.ASSESSOR}),
 }
 
 #: Actions a handler or crew may take only on orders their own department holds.
@@ -121,6 +125,8 @@ READ_ROLES: dict[str, frozenset[Role]] = {
     "outages": _PEOPLE,
     # "Is there an outage here?": the agents' intake page, the IVR and the web portal.
     "outage_check": _PEOPLE | {Role.INTEGRATION},
+    # The department assessment: who prepares it, who signs it.
+    "assessment": frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ASSESSOR}),
 }
 
 
@@ -138,6 +144,7 @@ SURFACE_LABELS = {
     "ivr": _("IVR questions"),
     "outages": _("outage information"),
     "outage_check": _("the outage check"),
+    "assessment": _("the department assessment"),
 }
 
 

@@ -168,6 +168,50 @@ class IncidentPolicy(_Strict):
     children_share: float = Field(default=0.5, ge=0, le=1)
 
 
+class Deduction(_Strict):
+    """Points taken off a department's 100 for each case of one kind, up to a cap."""
+
+    points: Decimal = Field(ge=0, le=100, decimal_places=1)
+    cap: Decimal = Field(ge=0, le=100, decimal_places=1)
+
+
+class AssessmentPolicy(_Strict):
+    """The monthly assessment of departments (考核, 003 ch. 5): 100 points less the
+    deductions, graded excellent from `excellent`, pass from `passing`, else fail (003,
+    second article: ≥ 90, 70–89, < 70). The sources give no deduction per case: these are
+    the center's, agreed with the marketing department, and live here to be changed."""
+
+    late_stage: Deduction = Deduction(points=Decimal(2), cap=Decimal(30))
+    late_return: Deduction = Deduction(points=Decimal(1), cap=Decimal(10))
+    urge: Deduction = Deduction(points=Decimal(1), cap=Decimal(20))
+    customer_urge: Deduction = Deduction(points=Decimal(1), cap=Decimal(20))
+    rework: Deduction = Deduction(points=Decimal(2), cap=Decimal(20))
+    dissatisfied: Deduction = Deduction(points=Decimal(5), cap=Decimal(30))
+    late_notice: Deduction = Deduction(points=Decimal(5), cap=Decimal(20))
+    excellent: Decimal = Field(default=Decimal(90), ge=0, le=100)
+    passing: Decimal = Field(default=Decimal(70), ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _grades_in_order(self) -> AssessmentPolicy:
+        if self.passing > self.excellent:
+            raise ValueError("passing is at most excellent")
+        return self
+
+    def deductions(self) -> dict[str, Deduction]:
+        return {
+            name: getattr(self, name)
+            for name in (
+                "late_stage",
+                "late_return",
+                "urge",
+                "customer_urge",
+                "rework",
+                "dissatisfied",
+                "late_notice",
+            )
+        }
+
+
 Notify = Literal["holder", "shift_leader", "supervisor"]
 
 
@@ -249,6 +293,7 @@ class Policy(_Strict):
     callback: CallbackPolicy
     outage_notice: OutageNoticePolicy
     incidents: IncidentPolicy = IncidentPolicy()
+    assessment: AssessmentPolicy = AssessmentPolicy()
     supervision: SupervisionPolicy
 
     @field_validator("immediately", mode="before")
@@ -353,6 +398,7 @@ class Policy(_Strict):
             "callback": self.callback.model_dump(mode="json"),
             "outage_notice": {k: str(v) for k, v in self.outage_notice},
             "incidents": self.incidents.model_dump(),
+            "assessment": self.assessment.model_dump(mode="json"),
             "supervision": [
                 {
                     **level.model_dump(mode="json", exclude={"after_deadline"}),

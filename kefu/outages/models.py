@@ -19,6 +19,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.models import Department
+from kefu.core.models import StepEvent
 
 
 class Level(models.TextChoices):
@@ -188,82 +189,6 @@ class OutageAddress(models.Model):
 
     def __str__(self) -> str:
         return self.text
-
-
-class StepEvent(models.Model):
-    """One step of a notice or an incident, with its actor and time and what changed from
-    what: written once, never changed, never deleted."""
-
-    kind = models.CharField(max_length=30, verbose_name=_("event"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("actor"),
-    )
-    actor_name = models.CharField(max_length=150, blank=True, verbose_name=_("actor name"))
-    occurred_at = models.DateTimeField(verbose_name=_("occurred at"))
-    note = models.TextField(blank=True, verbose_name=_("note"))
-    old = models.JSONField(default=dict, blank=True)
-    new = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["occurred_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.occurred_at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TypeError(f"{type(self).__name__} rows are never changed once written")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError(f"{type(self).__name__} rows are never deleted")
-
-    @classmethod
-    def unsaved(
-        cls,
-        kind: str,
-        actor: Any,
-        when: Any,
-        *,
-        note: str = "",
-        old: dict[str, Any] | None = None,
-        new: dict[str, Any] | None = None,
-        **subject: Any,
-    ) -> Any:
-        """The step of `subject` (notice= or incident=), not written yet."""
-        return cls(
-            kind=kind,
-            actor=actor,
-            actor_name=(actor.get_full_name() or actor.username) if actor else "",
-            occurred_at=when,
-            note=note,
-            old=old or {},
-            new=new or {},
-            **subject,
-        )
-
-    @classmethod
-    def record(
-        cls,
-        kind: str,
-        actor: Any,
-        when: Any,
-        *,
-        note: str = "",
-        old: dict[str, Any] | None = None,
-        new: dict[str, Any] | None = None,
-        **subject: Any,
-    ) -> Any:
-        """Write the step of `subject` (notice= or incident=)."""
-        step = cls.unsaved(kind, actor, when, note=note, old=old, new=new, **subject)
-        step.save()
-        return step
 
 
 class NoticeEvent(StepEvent):

@@ -41,6 +41,8 @@ ACTION_LABELS: dict[str, Any] = {
     "manage_outages": _("Keep outage notices"),
     "outage_call": _("Answer the call from an outage notice"),
     "import_grid": _("Import the grid"),
+    "prepare_assessment": _("Prepare the assessment"),
+    "sign_assessment": _("Sign the assessment"),
 }
 
 #: The order page's actions, in the order a person meets them.

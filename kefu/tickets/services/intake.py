@@ -604,7 +604,10 @@ def _link(
             when,
             note=note or resolved.intake.description,
             old={"urge_count": parent.urge_count - 1},
-            new={"urge_count": parent.urge_count},
+            new={
+                "urge_count": parent.urge_count,
+                "holder": parent.holder.code if parent.holder else None,
+            },
         )
         save_order(parent, when)
         return LinkOutcome(parent, urged=True)

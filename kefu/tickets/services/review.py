@@ -68,7 +68,10 @@ def send_back_order(
         clocks.void_clocks(order, ["callback"], when)
         clocks.reopen_clock(order, "result")
         clocks.reopen_clock(order, "department_answer")
-        return {"rework_count": order.rework_count - 1}, {"rework_count": order.rework_count}
+        return {"rework_count": order.rework_count - 1}, {
+            "rework_count": order.rework_count,
+            "holder": order.holder.code if order.holder else None,  # whose reply it was
+        }
 
     return transition(
         "send_back",
@@ -103,7 +106,11 @@ def callback_order(
         clocks.stop_clock(order, "callback", when)
         close_open_callbacks(order, when, actor)
         order.satisfaction = satisfaction
-        outcome: Common = {"satisfaction": satisfaction}
+        # The department whose work the customer judged (the assessment counts it there).
+        outcome: Common = {
+            "satisfaction": satisfaction,
+            "holder": order.holder.code if order.holder else None,
+        }
         if satisfaction == Satisfaction.DISSATISFIED:
             if active_policy().callback.dissatisfied == "reopen":
                 order.state = State.REWORK

@@ -300,7 +300,10 @@ def urge_order(
 
     def apply(order: WorkOrder, when: dt.datetime) -> tuple[Common, Common]:
         order.urge_count += 1
-        return {"urge_count": order.urge_count - 1}, {"urge_count": order.urge_count}
+        return {"urge_count": order.urge_count - 1}, {
+            "urge_count": order.urge_count,
+            "holder": order.holder.code if order.holder else None,  # whose the urge is
+        }
 
     return transition(
         "urge",
