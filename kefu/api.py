@@ -177,6 +177,7 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 
 def register_routers() -> None:
+    from kefu.assessment.api import router as assessment_router
     from kefu.callbacks.api import router as callbacks_router
     from kefu.contact.api import router as contact_router
     from kefu.core.api import router as core_router
@@ -198,6 +199,7 @@ def register_routers() -> None:
     api.add_router("/outages", outages_router)
     api.add_router("/grid", grid_router)
     api.add_router("/incidents", incident_router)
+    api.add_router("/assessments", assessment_router)
     api.add_router("/", core_router)
 
 

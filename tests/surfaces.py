@@ -115,6 +115,7 @@ class Targets:
     grid: list[str] = field(default_factory=list)
     outage_calls: list[int] = field(default_factory=list)
     incidents: list[str] = field(default_factory=list)
+    assessments: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,11 @@ def order_api_probes(t: Targets) -> list[Probe]:
         p.append(Probe("api", "POST", f"/api/incidents/{incident}/confirm", {}))
         p.append(Probe("api", "POST", f"/api/incidents/{incident}/split", {"element": "F-CG2"}))
         p.append(Probe("api", "POST", f"/api/incidents/{incident}/tell-callers", {}))
+    p.append(Probe("api", "GET", "/api/assessments"))
+    p.append(Probe("api", "POST", "/api/assessments", {"month": "2026-03"}))
+    for assessment in t.assessments:
+        p.append(Probe("api", "GET", f"/api/assessments/{assessment}"))
+        p.append(Probe("api", "POST", f"/api/assessments/{assessment}/sign", {}))
     return p
 
 
@@ -277,6 +283,10 @@ API_CATALOGUE = {
     ("POST", "/api/incidents/{number}/confirm"),
     ("POST", "/api/incidents/{number}/split"),
     ("POST", "/api/incidents/{number}/tell-callers"),
+    ("GET", "/api/assessments"),
+    ("POST", "/api/assessments"),
+    ("GET", "/api/assessments/{number}"),
+    ("POST", "/api/assessments/{number}/sign"),
 }
 
 
@@ -360,6 +370,14 @@ def order_page_probes(t: Targets) -> list[Probe]:
         p.append(Probe("page", "GET", f"/incidents/{incident}/"))
         p.append(Probe("page", "POST", f"/incidents/{incident}/split/", {"element": "F-CG2"}))
         p.append(Probe("page", "POST", f"/incidents/{incident}/tell-callers/", {}))
+    p.append(Probe("page", "GET", "/assessment/"))
+    for assessment in t.assessments:
+        p.append(Probe("page", "GET", f"/assessment/{assessment}/"))
+        p.append(Probe("page", "GET", f"/assessment/{assessment}/export.xlsx"))
+        p.append(Probe("page", "GET", f"/assessment/{assessment}/export.csv"))
+        for unit in ("KFB", "YXB", "ZGB"):
+            p.append(Probe("page", "GET", f"/assessment/{assessment}/{unit}/"))
+        p.append(Probe("page", "POST", f"/assessment/{assessment}/sign/", {}))
     return p
 
 
@@ -432,6 +450,11 @@ PAGE_CATALOGUE = {
     "incident",
     "incident-action",
     "outage-import",
+    "assessments",
+    "assessment",
+    "assessment-unit",
+    "assessment-sign",
+    "assessment-export",
 }
 
 

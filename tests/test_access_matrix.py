@@ -22,6 +22,7 @@ from django.test import Client
 
 from kefu.accounts.models import User
 from kefu.accounts.services import create_token
+from kefu.assessment.services import prepare_assessment
 from kefu.callbacks.models import CallbackTask
 from kefu.contact.services import sign_handover
 from kefu.customers.models import Customer
@@ -42,6 +43,7 @@ CENTER_DESK = {"agent", "shift_leader"}
 TALK_TO_CALLERS = {"agent", "shift_leader", "supervisor"}
 LEADERS = {"shift_leader", "supervisor", "administrator"}
 KEEP_OUTAGES = {"shift_leader", "supervisor"}
+ASSESSMENT = {"shift_leader", "supervisor", "assessor"}
 
 #: (method, path) -> roles let through.
 API: dict[tuple[str, str], set[str]] = {
@@ -85,6 +87,10 @@ API: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/incidents/{number}/confirm"): CENTER_DESK,
     ("POST", "/api/incidents/{number}/split"): CENTER_DESK,
     ("POST", "/api/incidents/{number}/tell-callers"): CENTER_DESK,
+    ("GET", "/api/assessments"): ASSESSMENT,
+    ("POST", "/api/assessments"): {"shift_leader", "supervisor"},
+    ("GET", "/api/assessments/{number}"): ASSESSMENT,
+    ("POST", "/api/assessments/{number}/sign"): {"assessor"},
 }
 _SERVICE_ACTION = {a: a.replace("-", "_") for a in ACTION_BODIES}
 for _path_action, _action in _SERVICE_ACTION.items():
@@ -132,6 +138,11 @@ PAGES: dict[str, set[str]] = {
     "incident": PEOPLE,
     "incident-action": CENTER_DESK,
     "outage-import": KEEP_OUTAGES,
+    "assessments": ASSESSMENT,
+    "assessment": ASSESSMENT,
+    "assessment-unit": ASSESSMENT,
+    "assessment-export": ASSESSMENT,
+    "assessment-sign": {"assessor"},
 }
 # order-action: per action, as on the API.
 
@@ -228,6 +239,9 @@ def _world(cast: Cast) -> dict[str, Any]:
     fault = accept(cast, "repair", cast.urban_neighbour)  # on the grid: opens an incident
     return {
         "incident": FaultIncident.objects.get(master=fault).number,
+        "assessment": prepare_assessment(
+            actor=cast.leader, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 10)
+        ).number,
         "notice": notice.number,
         "outage_call": CustomerNotification.objects.get(channel="phone").pk,
         "code": "F-CG1",
@@ -293,6 +307,12 @@ def _read_requests(world: dict[str, Any]) -> dict[tuple[str, str], tuple[str, An
     filled[("POST", "/api/incidents/{number}/split")] = (
         f"/api/incidents/{world['incident']}/split",
         {"element": "F-CG2"},
+    )
+    filled[("POST", "/api/assessments")] = ("/api/assessments", {"month": "2026-02"})
+    filled[("GET", "/api/assessments/{number}")] = (f"/api/assessments/{world['assessment']}", None)
+    filled[("POST", "/api/assessments/{number}/sign")] = (
+        f"/api/assessments/{world['assessment']}/sign",
+        {},
     )
     filled[("POST", "/api/incidents/{number}/tell-callers")] = (
         f"/api/incidents/{world['incident']}/tell-callers",
@@ -387,6 +407,11 @@ def _page_requests(world: dict[str, Any], user: User) -> dict[str, tuple[str, st
         "incident": ("GET", f"/incidents/{world['incident']}/", None),
         "incident-action": ("POST", f"/incidents/{world['incident']}/split/", {"element": "F-CG2"}),
         "outage-import": ("GET", "/outages/import/", None),
+        "assessments": ("GET", "/assessment/", None),
+        "assessment": ("GET", f"/assessment/{world['assessment']}/", None),
+        "assessment-unit": ("GET", f"/assessment/{world['assessment']}/YXB/", None),
+        "assessment-export": ("GET", f"/assessment/{world['assessment']}/export.xlsx", None),
+        "assessment-sign": ("POST", f"/assessment/{world['assessment']}/sign/", None),
     }
 
 

@@ -5,12 +5,17 @@ signed while a recomputation shows what changed."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+import openpyxl
 import pytest
+from django.test import Client
 
+from kefu.accounts.models import User
 from kefu.assessment import scoring, services
 from kefu.assessment.models import Assessment, AssessmentEvent
 from kefu.core.errors import Conflict, IllegalTransition, InvalidInput, PermissionDenied
@@ -307,3 +312,64 @@ def test_a_bad_period_is_refused(cast: Cast, freeze: Freeze) -> None:
         services.month("2026-13")
     assert services.month("2026-02") == (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
     assert not Assessment.objects.exists()
+
+
+def test_the_assessment_through_the_api_and_the_pages_and_its_exports(
+    cast: Cast, freeze: Freeze, token_client: Callable[[User], Client]
+) -> None:
+    march(cast, freeze)
+    freeze("2026-04-01 10:00")
+    leader = token_client(cast.leader)
+    refused = token_client(cast.agent).post(
+        "/api/assessments", json.dumps({"month": "2026-03"}), content_type="application/json"
+    )
+    assert refused.status_code == 403
+    bad = leader.post(
+        "/api/assessments", json.dumps({"month": "2026-3"}), content_type="application/json"
+    )
+    assert bad.status_code == 422
+    made = leader.post(
+        "/api/assessments", json.dumps({"month": "2026-03"}), content_type="application/json"
+    )
+    assert made.status_code == 201, made.content
+    number = made.json()["number"]
+    yxb = next(u for u in made.json()["units"] if u["code"] == "YXB")
+    assert (yxb["score"], yxb["grade"], yxb["rework"]) == ("95.0", "excellent", 1)
+    assert made.json()["differences"] is None
+    # The assessor reads it on the page and signs it there.
+    page = Client()
+    page.force_login(cast.assessor)
+    html = page.get(f"/assessment/{number}/").content.decode()
+    assert "市场营销部" in html
+    assert "95.0" in html
+    assert 'id="sign"' in html
+    assert page.post(f"/assessment/{number}/sign/", {"version": "1"}).status_code == 302
+    signed = token_client(cast.assessor).get(f"/api/assessments/{number}").json()
+    assert (signed["state"], signed["signed_by"]) == ("signed", "assessor")
+    assert signed["differences"] == []
+    # The cases behind marketing's deductions, each order one click away.
+    b = WorkOrder.objects.get(customer=cast.remote)
+    cases = page.get(f"/assessment/{number}/YXB/").content.decode()
+    assert f"/orders/{b.number}/" in cases
+    assert 'id="cases-rework"' in cases
+    # The Excel workbook holds the page's numbers, as numbers.
+    xlsx = page.get(f"/assessment/{number}/export.xlsx")
+    assert xlsx.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    sheet = book.worksheets[0]
+    assert "2026-03-01" in str(sheet.cell(1, 1).value)
+    assert sheet.cell(3, 1).value == "部门"
+    rows = {sheet.cell(r, 2).value: r for r in range(4, sheet.max_row + 1)}
+    headers = [sheet.cell(3, c).value for c in range(1, sheet.max_column + 1)]
+    row = rows["YXB"]
+    assert sheet.cell(row, headers.index("得分") + 1).value == 95.0
+    assert sheet.cell(row, headers.index("返工") + 1).value == 1
+    assert sheet.cell(row, headers.index("造成延误（小时）") + 1).value == 34.0
+    assert sheet.page_setup.orientation == "landscape"
+    csv_text = page.get(f"/assessment/{number}/export.csv").content.decode("utf-8-sig")
+    assert csv_text.splitlines()[0].startswith("部门,")
+    # Those who neither prepare nor sign it do not see it.
+    agent = Client()
+    agent.force_login(cast.agent)
+    assert agent.get(f"/assessment/{number}/").status_code == 403
+    assert token_client(cast.agent).get(f"/api/assessments/{number}").status_code == 403

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import io
 import json
 import re
 from collections.abc import Callable
@@ -23,12 +24,14 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import unquote
 
+import openpyxl
 import pytest
 from django.db import transaction
 from django.test import Client
 
 from kefu.accounts.models import User
 from kefu.accounts.services import create_token, create_user
+from kefu.assessment.services import prepare_assessment
 from kefu.callbacks.models import CallbackTask
 from kefu.callbacks.services import record_callback
 from kefu.contact.services import sign_handover
@@ -207,6 +210,11 @@ def world(cast: Cast, freeze: Freeze) -> World:
             handovers=[handover.pk],
             notices=[notice.number],
             incidents=[FaultIncident.objects.get(master=fault).number],
+            assessments=[
+                prepare_assessment(
+                    actor=cast.leader, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 10)
+                ).number
+            ],
             outage_calls=list(
                 CustomerNotification.objects.filter(channel="phone").values_list("pk", flat=True)
             ),
@@ -253,6 +261,11 @@ class Reader:
 
 
 def _text(response: Any) -> str:
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        # A workbook is read for what it says, cell by cell.
+        book = openpyxl.load_workbook(io.BytesIO(response.content))
+        cells = [str(c.value) for sheet in book for row in sheet.iter_rows() for c in row]
+        return f"{response.status_code}\n" + "\n".join(cells)
     body = response.content.decode()
     if response.get("Content-Type", "").startswith("application/json"):
         body = json.dumps(json.loads(body), ensure_ascii=False, sort_keys=True)

@@ -20,8 +20,10 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page
 
 from kefu.accounts.models import Department, User
+from kefu.assessment.services import prepare_assessment
 from kefu.callbacks.models import CallbackTask
 from kefu.contact.services import sign_handover
+from kefu.core.calendar import BEIJING
 from kefu.customers.models import Customer
 from kefu.outages.models import FaultIncident, GridElement, NoticeCall
 from kefu.outbox.models import Message
@@ -278,6 +280,7 @@ ALLOWED = {
     "Esc",
     "Tab",
     "CSV",
+    "Excel",
     "ARPU",
     "KB",
     "MB",
@@ -309,7 +312,10 @@ def test_every_page_in_chinese_has_no_english_and_no_console_error(desk: Desk, c
     notice = published_notice(cast, "2026-03-10 08:00").number
     fault = services.accept_order(actor=cast.ivr, intake=intake("repair", cast.urban_neighbour))
     incident = FaultIncident.objects.get(master=fault).number
+    today = timezone.now().astimezone(BEIJING).date()
+    assessment = prepare_assessment(actor=cast.leader, start=today.replace(day=1), end=today)
     codes = [*GridElement.objects.values_list("code", flat=True), notice, incident]
+    codes += [assessment.number]
     allowed |= {w for code in codes for w in re.findall(r"[A-Za-z]{2,}", code)}
     allowed = {w.lower() for w in allowed}
     visits = [
@@ -337,6 +343,9 @@ def test_every_page_in_chinese_has_no_english_and_no_console_error(desk: Desk, c
         (cast.leader, "outage-import", "/outages/import/"),
         (cast.leader, "incidents", "/incidents/"),
         (cast.leader, "incident", f"/incidents/{incident}/"),
+        (cast.leader, "assessments", "/assessment/"),
+        (cast.leader, "assessment", f"/assessment/{assessment.number}/"),
+        (cast.leader, "assessment-unit", f"/assessment/{assessment.number}/YXB/"),
         (cast.yxb, "inbox", "/inbox/"),
         (cast.crew_khzx, "crew", "/crew/"),
         (cast.admin, "admin", "/admin/"),

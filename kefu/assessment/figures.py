@@ -67,6 +67,14 @@ COUNTS = (*EVENT_FIGURES, "returned_late", "late_notices")
 RUNNING = (ClockStatus.OPEN, ClockStatus.PAUSED)
 
 
+def _holder_then() -> Coalesce:
+    """The department holding the order when the event happened: recorded on the event,
+    or (events written before it was) the order's holder."""
+    return Coalesce(
+        KeyTextTransform("holder", "new"), F("order__holder__code"), output_field=CharField()
+    )
+
+
 def center_code() -> str:
     center = Department.objects.filter(kind=DepartmentKind.CENTER).order_by("id").first()
     return center.code if center else "CENTER"
@@ -81,13 +89,10 @@ def unit_figures(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> dict
     center = center_code()
     units: dict[str, dict[str, Any]] = defaultdict(_blank)
 
-    holder_then = Coalesce(
-        KeyTextTransform("holder", "new"), F("order__holder__code"), output_field=CharField()
-    )
     whose = Case(
         When(kind="dispatched", then=KeyTextTransform("holder", "new")),
         When(kind__in=["acknowledged", "returned", "urged"], then=F("department__code")),
-        default=holder_then,
+        default=_holder_then(),
         output_field=CharField(),
     )
     events = (
@@ -149,3 +154,67 @@ def unit_figures(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> dict
     for row in late_notices:
         units[row["requested_by__code"]]["late_notices"] += row["n"]
     return dict(units)
+
+
+def behind(
+    code: str, start: dt.datetime, end: dt.datetime, now: dt.datetime, limit: int = 200
+) -> dict[str, list[dict[str, Any]]]:
+    """The cases behind a unit's deductions, found as `unit_figures` counts them: what the
+    list of units to be assessed opens with one click. Each: the order and when."""
+    center = center_code()
+    mine = Q(department__code=code) | (Q(department__isnull=True) if code == center else Q())
+    late = Q(late=True) | Q(status__in=RUNNING, deadline__lt=now)
+    stages = (
+        Clock.objects.filter(mine, late, deadline__gte=start, deadline__lt=min(end, now))
+        .exclude(kind="return")
+        .select_related("order")
+        .order_by("deadline")[:limit]
+    )
+    returns = (
+        Clock.objects.filter(
+            mine, kind="return", late=True, stopped_at__gte=start, stopped_at__lt=end
+        )
+        .select_related("order")
+        .order_by("stopped_at")[:limit]
+    )
+    in_period = OrderEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
+    holder_then = Q(holder_then=code)
+    by_clock = in_period.filter(mine, kind="urged")
+    in_period = in_period.annotate(holder_then=_holder_then())
+    events = {
+        "urge": by_clock,
+        "customer_urge": in_period.filter(holder_then, kind="customer_urged"),
+        "rework": in_period.filter(holder_then, kind="sent_back"),
+        "dissatisfied": in_period.filter(
+            holder_then, kind="called_back", new__satisfaction="dissatisfied"
+        ),
+    }
+    found: dict[str, list[dict[str, Any]]] = {
+        "late_stage": [
+            {
+                "order": c.order.number,
+                "what": c.kind,
+                "deadline": c.deadline,
+                "at": c.stopped_at,
+            }
+            for c in stages
+        ],
+        "late_return": [
+            {"order": c.order.number, "what": c.kind, "deadline": c.deadline, "at": c.stopped_at}
+            for c in returns
+        ],
+    }
+    for name, queryset in events.items():
+        found[name] = [
+            {"order": number, "what": kind, "deadline": None, "at": at}
+            for number, kind, at in queryset.order_by("occurred_at").values_list(
+                "order__number", "kind", "occurred_at"
+            )[:limit]
+        ]
+    found["late_notice"] = [
+        {"order": number, "what": "notice", "deadline": by, "at": at}
+        for number, by, at in OutageNotice.objects.filter(
+            late=True, published_at__gte=start, published_at__lt=end, requested_by__code=code
+        ).values_list("number", "publish_by", "published_at")[:limit]
+    ]
+    return found

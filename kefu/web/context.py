@@ -39,6 +39,12 @@ PAGES: list[tuple[str, Any, frozenset[str], str | None]] = [
         frozenset({Role.AGENT, Role.SHIFT_LEADER, Role.SUPERVISOR}),
         None,
     ),
+    (
+        "web:assessments",
+        _("Assessment"),
+        frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ASSESSOR}),
+        None,
+    ),
     ("web:messages", _("Messages"), PEOPLE, "unread"),
     ("web:policy", _("Policy"), PEOPLE, None),
     ("web:calendar", _("Calendar"), PEOPLE, None),

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from kefu.web import (
+    assessment_views,
     board,
     crew,
     incident_views,
@@ -60,6 +61,23 @@ urlpatterns = [
         name="incident-action",
     ),
     path("grid/import/", outage_views.grid_import, name="grid-import"),
+    path("assessment/", assessment_views.assessments, name="assessments"),
+    path("assessment/<str:number>/", assessment_views.assessment, name="assessment"),
+    path(
+        "assessment/<str:number>/sign/",
+        assessment_views.assessment_sign,
+        name="assessment-sign",
+    ),
+    path(
+        "assessment/<str:number>/export.<str:kind>",
+        assessment_views.assessment_export,
+        name="assessment-export",
+    ),
+    path(
+        "assessment/<str:number>/<str:code>/",
+        assessment_views.assessment_unit,
+        name="assessment-unit",
+    ),
     path("grid/<str:code>/", outage_views.grid_element, name="grid-element"),
     path("policy/", reference_views.policy, name="policy"),
     path("calendar/", reference_views.calendar, name="calendar"),

@@ -126,6 +126,16 @@ INCIDENT_EVENT_LABELS = {
 
 
 @register.filter
+def case_label(what: str) -> str:
+    """A case behind a deduction: a clock's stage, or an event."""
+    from kefu.core.vocabulary import ClockKind
+
+    if what in ClockKind.values:
+        return str(ClockKind(what).label)
+    return str(EVENT_LABELS.get(what, what))
+
+
+@register.filter
 def incident_event_label(kind: str) -> str:
     return str(INCIDENT_EVENT_LABELS.get(kind, kind))
 
