@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo serve test pytest lint fuzz wheel bench-intake bench-sweep bench-reads bench-peer bench-outages bench clean
+.PHONY: install demo serve test pytest lint fuzz wheel bench-intake bench-sweep bench-reads bench-peer bench-outages bench-assessment bench clean
 
 VENDOR := kefu/web/static/web/vendor
 
@@ -70,7 +70,10 @@ bench-peer: install
 bench-outages: install
 	$(BIN)/python -m bench.outages
 
-bench: bench-intake bench-sweep bench-reads bench-peer bench-outages
+bench-assessment: install
+	$(BIN)/python -m bench.assessment
+
+bench: bench-intake bench-sweep bench-reads bench-peer bench-outages bench-assessment
 
 clean:
 	rm -rf $(VENV) var build dist

@@ -29,7 +29,9 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    OuterRef,
     Q,
+    Subquery,
     Sum,
     Value,
     When,
@@ -39,7 +41,7 @@ from django.db.models.functions import Coalesce
 
 from kefu.accounts.models import Department, DepartmentKind
 from kefu.outages.models import OutageNotice
-from kefu.tickets.models import Clock, ClockStatus, OrderEvent
+from kefu.tickets.models import Clock, ClockStatus, OrderEvent, WorkOrder
 
 #: The events counted, by what they count.
 EVENT_FIGURES = {
@@ -87,12 +89,20 @@ def _blank() -> dict[str, Any]:
 def unit_figures(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> dict[str, Any]:
     """Department code → its figures for [start, end) as known at `now`."""
     center = center_code()
+    code_of = dict(Department.objects.values_list("pk", "code"))
     units: dict[str, dict[str, Any]] = defaultdict(_blank)
 
-    whose = Case(
+    # Whose an event is, without joining a table to a month of events: a code named on the
+    # event (a dispatch's, or the holder then), else the acting department's id, mapped to
+    # its code here. Only an event written before the holder was recorded on it reads its
+    # order's holder (COALESCE stops at the first value: the subquery runs for those alone).
+    named = Case(
+        When(kind__in=["acknowledged", "returned", "urged"], then=Value(None)),
         When(kind="dispatched", then=KeyTextTransform("holder", "new")),
-        When(kind__in=["acknowledged", "returned", "urged"], then=F("department__code")),
-        default=_holder_then(),
+        default=Coalesce(
+            KeyTextTransform("holder", "new"),
+            Subquery(WorkOrder.objects.filter(pk=OuterRef("order_id")).values("holder__code")[:1]),
+        ),
         output_field=CharField(),
     )
     events = (
@@ -101,13 +111,14 @@ def unit_figures(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> dict
             occurred_at__lt=end,
             kind__in=COUNTED_EVENTS,
         )
-        .annotate(unit=whose)
-        .values("unit")
+        .annotate(named=named)
+        .values("named", "department_id")
         .annotate(**{name: Count("id", filter=q) for name, q in EVENT_FIGURES.items()})
         .order_by()
     )
     for row in events:
-        unit = units[row.pop("unit") or center]
+        named_code, department = row.pop("named"), row.pop("department_id")
+        unit = units[named_code or code_of.get(department) or center]
         for name, value in row.items():
             unit[name] += value
 
@@ -120,8 +131,7 @@ def unit_figures(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> dict
         Clock.objects.filter(deadline__gte=start, deadline__lt=due_by)
         .exclude(kind="return")  # a permission, not a stage: only a late return counts
         .exclude(status=ClockStatus.VOID, late=False)  # no longer applied, and not overrun
-        .annotate(unit=Coalesce(F("department__code"), Value(center)))
-        .values("unit", "kind")
+        .values("department_id", "kind")
         .annotate(
             stages_due=Count("id"),
             stages_late=Count("id", filter=late),
@@ -130,19 +140,19 @@ def unit_figures(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> dict
         .order_by()
     )
     for row in stages:
-        unit = units[row["unit"]]
+        unit = units[code_of.get(row["department_id"]) or center]
         unit["stages"][row["kind"]] = {"due": row["stages_due"], "late": row["stages_late"]}
         if row["late_by"]:
             unit["delay_minutes"] += int(row["late_by"].total_seconds() // 60)
 
     late_returns = (
         Clock.objects.filter(kind="return", late=True, stopped_at__gte=start, stopped_at__lt=end)
-        .values("department__code")
+        .values("department_id")
         .annotate(n=Count("id"))
         .order_by()
     )
     for row in late_returns:
-        units[row["department__code"] or center]["returned_late"] += row["n"]
+        units[code_of.get(row["department_id"]) or center]["returned_late"] += row["n"]
 
     late_notices = (
         OutageNotice.objects.filter(late=True, published_at__gte=start, published_at__lt=end)
