@@ -373,3 +373,36 @@ def test_the_assessment_through_the_api_and_the_pages_and_its_exports(
     agent.force_login(cast.agent)
     assert agent.get(f"/assessment/{number}/").status_code == 403
     assert token_client(cast.agent).get(f"/api/assessments/{number}").status_code == 403
+
+
+def test_the_centers_and_each_agents_measures(cast: Cast, freeze: Freeze) -> None:
+    march(cast, freeze)
+    freeze("2026-04-01 10:00")
+    result = services.compute(*MARCH)
+    # A and B (complaints): both acknowledged by a department and replied; A called back.
+    assert result["center"] == {
+        "accepted": 2,
+        "acknowledged": 2,
+        "replied": 2,
+        "called_back": 1,
+        "acknowledged_share": 100.0,
+        "replied_share": 100.0,
+        "called_back_share": 50.0,
+    }
+    [agent] = result["agents"]
+    # The agent took A, B and C; their first dispatches came 10, 5 and 3 minutes after
+    # acceptance; four dispatch stages, all in time (B twice); B returned as not its own by
+    # the department it was sent to; A's callback, in time.
+    assert agent == {
+        "user": "agent",
+        "name": "agent",
+        "orders": 3,
+        "by_type": {"complaint": 2, "repair": 1},
+        "answered_at_intake": 0,
+        "dispatch_minutes": 6.0,
+        "dispatched_in_time": 4,
+        "dispatched_late": 0,
+        "returned_as_not_ours": 1,
+        "callbacks": 1,
+        "callbacks_late": 0,
+    }

@@ -119,6 +119,23 @@ def workbook(assessment: Assessment) -> bytes:
             stages.cell(row, 3 + 2 * i, stage["late"])
     stages.page_setup.paperSize = stages.PAPERSIZE_A4
     stages.page_setup.orientation = stages.ORIENTATION_LANDSCAPE
+    agents = book.create_sheet(_("Agents"))
+    headers = [
+        (_("Agent"), "name"),
+        (_("Orders accepted"), "orders"),
+        (_("Answered at intake"), "answered_at_intake"),
+        (_("Minutes to dispatch (average)"), "dispatch_minutes"),
+        (_("Dispatched in time"), "dispatched_in_time"),
+        (_("Dispatched late"), "dispatched_late"),
+        (_("Returned as not ours"), "returned_as_not_ours"),
+        (_("Callbacks made"), "callbacks"),
+        (_("Callbacks late"), "callbacks_late"),
+    ]
+    for index, (header, _key) in enumerate(headers, start=1):
+        agents.cell(1, index, header).font = Font(bold=True)
+    for row, agent in enumerate(assessment.result.get("agents", []), start=2):
+        for index, (_header, key) in enumerate(headers, start=1):
+            agents.cell(row, index, agent[key])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

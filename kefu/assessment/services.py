@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.models import Department, User
-from kefu.assessment import figures, scoring
+from kefu.assessment import center, figures, scoring
 from kefu.assessment.models import Assessment, AssessmentEvent, AssessmentState
 from kefu.core.calendar import BEIJING
 from kefu.core.errors import Conflict, IllegalTransition, InvalidInput, NotFound
@@ -55,7 +55,12 @@ def compute(start: dt.date, end: dt.date, now: dt.datetime | None = None) -> dic
             {"code": code, "name": names.get(code, code), **unit, **scoring.score(unit, policy)}
         )
     units.sort(key=lambda u: (float(u["score"]), u["code"]))
-    return {"units": units, "as_of": now.isoformat()}
+    return {
+        "units": units,
+        "center": center.center_measures(first, after),
+        "agents": center.agent_measures(first, after),
+        "as_of": now.isoformat(),
+    }
 
 
 def _check_period(start: dt.date, end: dt.date, now: dt.datetime) -> None:

@@ -23,7 +23,7 @@ from kefu.assessment.models import Assessment, AssessmentState
 from kefu.assessment.scoring import Grade
 from kefu.core.calendar import BEIJING
 from kefu.core.errors import DomainError
-from kefu.core.vocabulary import ClockKind
+from kefu.core.vocabulary import ClockKind, RequestType
 from kefu.web.shortcuts import require_read, require_role
 
 #: What each deduction is called where people read it.
@@ -171,6 +171,15 @@ def assessment(request: HttpRequest, number: str) -> HttpResponse:
             "headers": [header for header, _read in exports.columns()],
             "rows": _rows(found),
             "to_assess": _to_assess(found),
+            "agents": [
+                {
+                    **agent,
+                    "types": [
+                        (RequestType(t).label, n) for t, n in agent["by_type"].items()
+                    ],
+                }
+                for agent in found.result.get("agents", [])
+            ],
             "deductions": DEDUCTIONS,
             "differences": _differences(found) if signed else None,
             "may_sign": not signed and _may(user, "sign_assessment"),
