@@ -41,6 +41,8 @@ EXPECTED: dict[str, set[str]] = {
     "restore": {"crew"},
     "update_estimate": {"crew"},
     "report_to_city": {"agent", "shift_leader"},
+    # Why the crew arrived late: the crew's department says (its handler or its crew).
+    "late_cause": {"handler", "crew"},
     "application_step": {"handler"},
     "reply": {"handler", "crew"},
     "approve": {"shift_leader", "supervisor"},
@@ -92,6 +94,26 @@ def _repair_at(cast: Cast, stage: str) -> tuple[str, str]:
         services.arrive(actor=crew, number=order.number)
     if steps.index(stage) >= 3:
         services.report_on_site(actor=crew, number=order.number, findings="线路故障")
+    return order.number, "KHZX"
+
+
+def _late_arrival(cast: Cast) -> tuple[str, str]:
+    """A repair whose crew arrived two hours after its dispatch (45 minutes allowed)."""
+    then = timezone.now() - dt.timedelta(hours=2)
+    order = services.accept_order(
+        actor=cast.agent, intake=intake("repair", cast.urban), accepted_at=then, confirm_new=True
+    )
+    services.dispatch_order(
+        actor=cast.agent,
+        number=order.number,
+        department_code="KHZX",
+        occurred_at=then + dt.timedelta(minutes=3),
+    )
+    crew = cast.crew_khzx
+    services.acknowledge_order(
+        actor=crew, number=order.number, occurred_at=then + dt.timedelta(minutes=5)
+    )
+    services.arrive(actor=crew, number=order.number)
     return order.number, "KHZX"
 
 
@@ -170,6 +192,12 @@ SCENARIOS: dict[str, Scenario] = {
     "report_to_city": Scenario(
         lambda c: _repair_at(c, "reported"),
         lambda u, n, c: services.report_to_city(actor=u, number=n, report="已上报市中心"),
+    ),
+    "late_cause": Scenario(
+        _late_arrival,
+        lambda u, n, c: services.record_late_cause(
+            actor=u, number=n, clock="arrival", cause="路远车堵"
+        ),
     ),
     "application_step": Scenario(
         _application,

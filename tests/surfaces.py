@@ -41,6 +41,7 @@ ACTION_BODIES: dict[str, dict[str, Any]] = {
     "suspend": {"reason": "customer_wait"},
     "resume": {},
     "urge": {},
+    "late-cause": {"clock": "arrival", "cause": "路远车堵"},
 }
 #: The same as the order page's form fields (prefix = the service action name).
 PAGE_ACTIONS = {
@@ -67,6 +68,7 @@ PAGE_ACTIONS = {
     "suspend": {"suspend-reason": "customer_wait"},
     "resume": {},
     "urge": {},
+    "late_cause": {"late_cause-clock": "arrival", "late_cause-cause": "路远车堵"},
 }
 
 

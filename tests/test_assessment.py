@@ -23,7 +23,7 @@ from kefu.core.policy import AssessmentPolicy, Deduction
 from kefu.outages import services as outages
 from kefu.supervision.sweep import sweep
 from kefu.tickets import services as tickets
-from kefu.tickets.models import WorkOrder
+from kefu.tickets.models import Clock, OrderEvent, WorkOrder
 from tests.conftest import Cast, bj
 from tests.flows import LEADER, RESTORED, intake, load_grid
 
@@ -406,3 +406,58 @@ def test_the_centers_and_each_agents_measures(cast: Cast, freeze: Freeze) -> Non
         "callbacks": 1,
         "callbacks_late": 0,
     }
+
+
+def test_the_department_says_why_each_late_stage_was_late(
+    cast: Cast, freeze: Freeze, token_client: Callable[[User], Client]
+) -> None:
+    march(cast, freeze)
+    freeze("2026-04-01 09:00")
+    b = WorkOrder.objects.get(customer=cast.remote)
+    c = WorkOrder.objects.get(customer=cast.urban)
+    yxb = token_client(cast.yxb)
+    said = yxb.post(
+        f"/api/orders/{b.number}/late-cause",
+        json.dumps({"clock": "result", "cause": "需调阅抄表记录,等待营业厅回复"}),
+        content_type="application/json",
+    )
+    assert said.status_code == 200, said.content
+    # Not the marketing department's stage, nor the agent's to explain.
+    crew_stage = yxb.post(
+        f"/api/orders/{c.number}/late-cause",
+        json.dumps({"clock": "arrival", "cause": "不是我们的"}),
+        content_type="application/json",
+    )
+    assert crew_stage.status_code == 404  # marketing never held the repair
+    with pytest.raises(PermissionDenied):
+        tickets.record_late_cause(actor=cast.agent, number=c.number, clock="arrival", cause="代答")
+    with pytest.raises(InvalidInput, match="no late"):
+        tickets.record_late_cause(
+            actor=cast.crew_khzx, number=c.number, clock="onsite_report", cause="并未超时"
+        )
+    tickets.record_late_cause(
+        actor=cast.crew_khzx, number=c.number, clock="arrival", cause="桥梁施工绕行"
+    )
+    # The center explains its own late report to the city, on the order page.
+    page = Client()
+    page.force_login(cast.agent)
+    form = {
+        "late_cause-clock": "city_report",
+        "late_cause-round": "1",
+        "late_cause-cause": "同时处理多起故障",
+    }
+    assert page.post(f"/orders/{c.number}/late_cause/", form).status_code == 302
+    html = page.get(f"/orders/{c.number}/").content.decode()
+    assert "桥梁施工绕行" in html
+    assert "同时处理多起故障" in html
+    causes = dict(
+        Clock.objects.filter(order=c).exclude(late_cause="").values_list("kind", "late_cause")
+    )
+    assert causes == {"arrival": "桥梁施工绕行", "city_report": "同时处理多起故障"}
+    assert OrderEvent.objects.filter(order=c, kind="late_cause").count() == 2
+    # The assessment's cases show why.
+    made = services.prepare_assessment(actor=cast.leader, start=MARCH[0], end=MARCH[1])
+    leader = Client()
+    leader.force_login(cast.leader)
+    cases = leader.get(f"/assessment/{made.number}/YXB/").content.decode()
+    assert "等待营业厅回复" in cases

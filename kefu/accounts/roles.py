@@ -54,6 +54,8 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "cancel": frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR}),
     "suspend": HOLDERS | {Role.SHIFT_LEADER},
     "resume": HOLDERS | {Role.SHIFT_LEADER},
+    # Why a stage was late: its department says (the center for its own stages).
+    "late_cause": HOLDERS | CENTER | {Role.SUPERVISOR},
     # Outage notices: the 95598 team enters and keeps them (county measures, ch. 2, duty 4).
     "manage_outages": frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR}),
     # A call answered from a notice, by an agent or the IVR.

@@ -206,23 +206,30 @@ def behind(
                 "what": c.kind,
                 "deadline": c.deadline,
                 "at": c.stopped_at,
+                "why": c.late_cause,
             }
             for c in stages
         ],
         "late_return": [
-            {"order": c.order.number, "what": c.kind, "deadline": c.deadline, "at": c.stopped_at}
+            {
+                "order": c.order.number,
+                "what": c.kind,
+                "deadline": c.deadline,
+                "at": c.stopped_at,
+                "why": c.late_cause,
+            }
             for c in returns
         ],
     }
     for name, queryset in events.items():
         found[name] = [
-            {"order": number, "what": kind, "deadline": None, "at": at}
+            {"order": number, "what": kind, "deadline": None, "at": at, "why": ""}
             for number, kind, at in queryset.order_by("occurred_at").values_list(
                 "order__number", "kind", "occurred_at"
             )[:limit]
         ]
     found["late_notice"] = [
-        {"order": number, "what": "notice", "deadline": by, "at": at}
+        {"order": number, "what": "notice", "deadline": by, "at": at, "why": ""}
         for number, by, at in OutageNotice.objects.filter(
             late=True, published_at__gte=start, published_at__lt=end, requested_by__code=code
         ).values_list("number", "publish_by", "published_at")[:limit]

@@ -82,11 +82,13 @@ class Customer(models.Model):
     black_list = models.BooleanField(default=False, verbose_name=_("black list"))
     # An important customer's named contact for outage notices (004 art. 15): phoned and
     # sent the SMS instead of the account's own phone.
+    # A database default too: customer records loaded by SQL (a billing system's export)
+    # need not name these columns.
     outage_contact_name = models.CharField(
-        max_length=40, blank=True, verbose_name=_("outage contact")
+        max_length=40, blank=True, default="", db_default="", verbose_name=_("outage contact")
     )
     outage_contact_phone = models.CharField(
-        max_length=20, blank=True, verbose_name=_("outage contact phone")
+        max_length=20, blank=True, default="", db_default="", verbose_name=_("outage contact phone")
     )
     account_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,

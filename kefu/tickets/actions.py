@@ -34,6 +34,7 @@ ACTION_LABELS: dict[str, Any] = {
     "resume": _("Resume"),
     "urge": _("Customer urged"),
     "cancel": _("Cancel order"),
+    "late_cause": _("Say why the stage was late"),
     "accept": _("Accept the request"),
     "answer_at_intake": _("Answer at intake"),
     "link": _("Link the call"),

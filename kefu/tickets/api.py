@@ -38,6 +38,7 @@ from kefu.tickets.schemas import (
     EstimateIn,
     FindingsIn,
     IntakeOut,
+    LateCauseIn,
     OrderIn,
     OrderOut,
     OrderPage,
@@ -490,6 +491,24 @@ def resume(request: HttpRequest, number: OrderNumber, payload: ActionIn) -> dict
         request,
         services.resume_order(
             actor=request_user(request), number=number, note=payload.note, **_common(payload)
+        ),
+    )
+
+
+@router.post(
+    "/{number}/late-cause",
+    response={200: OrderOut, **ERRORS},
+    summary="超时原因 Why a late stage was late, from the department answering for it",
+)
+def late_cause(request: HttpRequest, number: OrderNumber, payload: LateCauseIn) -> dict[str, Any]:
+    return _done(
+        request,
+        services.record_late_cause(
+            actor=request_user(request),
+            number=number,
+            clock=payload.clock.value,
+            round=payload.round,
+            cause=payload.cause,
         ),
     )
 

@@ -276,6 +276,11 @@ class Clock(models.Model):
     paused_at = models.DateTimeField(null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True, verbose_name=_("stopped at"))
     late = models.BooleanField(default=False, verbose_name=_("late"))
+    # Why a late stage was late, as the department answering for it said (003 ch. 2, item
+    # 7: the cause of every overrun is found out); each saying is also an event.
+    late_cause = models.TextField(
+        blank=True, default="", db_default="", verbose_name=_("cause of the delay")
+    )
     # Supervision: how many of the policy's warning levels were reached, and when the next is.
     urge_level = models.PositiveSmallIntegerField(default=0, verbose_name=_("warning level"))
     next_alert_at = models.DateTimeField(null=True, blank=True, verbose_name=_("next warning at"))

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from kefu.accounts.models import User
 from kefu.core.schema_types import Code, LongText, Moment, Note, Phone, ShortText, Version
-from kefu.core.vocabulary import AreaClass, EnergizeClass, RequestType, SupplyScheme
+from kefu.core.vocabulary import AreaClass, ClockKind, EnergizeClass, RequestType, SupplyScheme
 from kefu.tickets.confidentiality import present_order
 from kefu.tickets.models import Channel, WorkOrder
 from kefu.tickets.states import Satisfaction
@@ -108,6 +108,12 @@ class EstimateIn(ActionIn):
 
 class CityReportIn(ActionIn):
     report: LongText = Field(description="What the county center reported to the city center")
+
+
+class LateCauseIn(Schema):
+    clock: ClockKind = Field(description="The late stage's clock")
+    round: int | None = Field(None, ge=1, le=100, description="Its round (default: the latest)")
+    cause: LongText = Field(description="Why it was late")
 
 
 class RestoreIn(ActionIn):

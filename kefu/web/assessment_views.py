@@ -174,9 +174,7 @@ def assessment(request: HttpRequest, number: str) -> HttpResponse:
             "agents": [
                 {
                     **agent,
-                    "types": [
-                        (RequestType(t).label, n) for t, n in agent["by_type"].items()
-                    ],
+                    "types": [(RequestType(t).label, n) for t, n in agent["by_type"].items()],
                 }
                 for agent in found.result.get("agents", [])
             ],

@@ -14,6 +14,7 @@ from kefu.core.policy import active_policy
 from kefu.core.vocabulary import (
     ANSWERABLE_AT_INTAKE,
     AreaClass,
+    ClockKind,
     RequestType,
     SupplyScheme,
     SuspendReason,
@@ -137,7 +138,16 @@ class SuspendForm(NoteForm):
         return _beijing(self.cleaned_data.get("appointment_at"))
 
 
+class LateCauseForm(forms.Form):
+    clock = forms.ChoiceField(label=_("Stage"), choices=ClockKind.choices)
+    round = forms.IntegerField(label=_("Round"), min_value=1, max_value=100, required=False)
+    cause = forms.CharField(
+        label=_("Why it was late"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 ACTION_FORMS: dict[str, type[forms.Form]] = {
+    "late_cause": LateCauseForm,
     "dispatch": DispatchForm,
     "return": ReasonForm,
     "depart": DepartForm,

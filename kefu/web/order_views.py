@@ -10,15 +10,17 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kefu.accounts.models import User
+from kefu.accounts.roles import ACTION_ROLES, HOLDERS, Role
 from kefu.core.errors import DomainError
 from kefu.tickets import services
 from kefu.tickets.actions import ACTION_LABELS, allowed_actions
 from kefu.tickets.filters import with_relations
-from kefu.tickets.models import OrderEvent, WorkOrder
+from kefu.tickets.models import Clock, OrderEvent, WorkOrder
 from kefu.tickets.visibility import readable_orders
 from kefu.web.forms import action_form
 from kefu.web.shortcuts import current_user, require_person, require_read
@@ -57,13 +59,17 @@ def _page(
         )
         for action in actions
     ]
+    clocks = list(order.clocks.all())
+    for clock in clocks:
+        clock.may_give_cause = _answers_for(user, clock)  # type: ignore[attr-defined]
     return render(
         request,
         "web/order.html",
         {
             "order": order,
             "informant_visible": not order.informant_hidden,
-            "clocks": list(order.clocks.all()),
+            "clocks": clocks,
+            "late_cause_form": forms.get("late_cause"),
             "events": events,
             "action_forms": action_forms,
             # The form of the action in hand (or of the one just refused) is open.
@@ -71,6 +77,19 @@ def _page(
         },
         status=status,
     )
+
+
+def _answers_for(user: User, clock: Clock) -> bool:
+    """May `user` say why this stage was late (the service decides again)?"""
+    role = Role(user.role)
+    if role not in ACTION_ROLES["late_cause"]:
+        return False
+    overdue = clock.status == "open" and clock.deadline and clock.deadline < timezone.now()
+    if not (clock.late or overdue):
+        return False
+    if clock.department_id is not None:
+        return user.department_id == clock.department_id
+    return role not in HOLDERS
 
 
 def crew_leader_initial(user: User) -> dict[str, str]:
@@ -139,6 +158,9 @@ RUNNERS: dict[str, Runner] = {
     "resume": lambda u, n, d: services.resume_order(actor=u, number=n, note=d["note"]),
     "urge": lambda u, n, d: services.urge_order(actor=u, number=n, note=d["note"]),
     "cancel": lambda u, n, d: services.cancel_order(actor=u, number=n, reason=d["reason"]),
+    "late_cause": lambda u, n, d: services.record_late_cause(
+        actor=u, number=n, clock=d["clock"], round=d["round"], cause=d["cause"]
+    ),
 }
 
 

@@ -49,6 +49,7 @@ EVENT_LABELS = {
     "incident_restored": _("Supply restored (fault incident)"),
     "split_off": _("Split off as a fault of its own"),
     "calls_split": _("Calls split off as another fault"),
+    "late_cause": _("Cause of a delay given"),
 }
 
 #: What a step records besides its note, as the timeline shows it.
