@@ -23,38 +23,35 @@ from collections import defaultdict
 from typing import Any
 
 from django.db.models import (
-    Case,
+    BooleanField,
     CharField,
     Count,
     DurationField,
     ExpressionWrapper,
     F,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
-    When,
 )
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 
 from kefu.accounts.models import Department, DepartmentKind
 from kefu.outages.models import OutageNotice
-from kefu.tickets.models import Clock, ClockStatus, OrderEvent, WorkOrder
+from kefu.tickets.models import Clock, ClockStatus, OrderEvent
 
-#: The events counted, by what they count.
-EVENT_FIGURES = {
-    "dispatched": Q(kind="dispatched"),
-    "acknowledged": Q(kind="acknowledged"),
-    "returned": Q(kind="returned"),
-    "urged": Q(kind="urged"),
-    "customer_urges": Q(kind="customer_urged"),
-    "rework": Q(kind="sent_back"),
-    "called_back": Q(kind="called_back"),
-    "satisfied": Q(kind="called_back", new__satisfaction__in=["satisfied", "basically_satisfied"]),
-    "dissatisfied": Q(kind="called_back", new__satisfaction="dissatisfied"),
-}
+#: What the events count.
+EVENT_FIGURES = (
+    "dispatched",
+    "acknowledged",
+    "returned",
+    "urged",
+    "customer_urges",
+    "rework",
+    "called_back",
+    "satisfied",
+    "dissatisfied",
+)
 COUNTED_EVENTS = [
     "dispatched",
     "acknowledged",
@@ -77,6 +74,29 @@ def _holder_then() -> Coalesce:
     )
 
 
+#: Events that are the acting department's, and events that are the holder's at the time.
+BY_ACTOR = frozenset({"acknowledged", "returned", "urged"})
+BY_HOLDER = frozenset({"customer_urged", "sent_back", "called_back"})
+#: The figure each event kind counts in.
+FIGURE_OF = {
+    "dispatched": "dispatched",
+    "acknowledged": "acknowledged",
+    "returned": "returned",
+    "urged": "urged",
+    "customer_urged": "customer_urges",
+    "sent_back": "rework",
+    "called_back": "called_back",
+}
+
+
+def _count(unit: dict[str, Any], kind: str, verdict: str | None, n: int) -> None:
+    unit[FIGURE_OF[kind]] += n
+    if kind == "called_back" and verdict in ("satisfied", "basically_satisfied"):
+        unit["satisfied"] += n
+    elif kind == "called_back" and verdict == "dissatisfied":
+        unit["dissatisfied"] += n
+
+
 def center_code() -> str:
     center = Department.objects.filter(kind=DepartmentKind.CENTER).order_by("id").first()
     return center.code if center else "CENTER"
@@ -92,67 +112,83 @@ def unit_figures(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> dict
     code_of = dict(Department.objects.values_list("pk", "code"))
     units: dict[str, dict[str, Any]] = defaultdict(_blank)
 
-    # Whose an event is, without joining a table to a month of events: a code named on the
-    # event (a dispatch's, or the holder then), else the acting department's id, mapped to
-    # its code here. Only an event written before the holder was recorded on it reads its
-    # order's holder (COALESCE stops at the first value: the subquery runs for those alone).
-    named = Case(
-        When(kind__in=["acknowledged", "returned", "urged"], then=Value(None)),
-        When(kind="dispatched", then=KeyTextTransform("holder", "new")),
-        default=Coalesce(
-            KeyTextTransform("holder", "new"),
-            Subquery(WorkOrder.objects.filter(pk=OuterRef("order_id")).values("holder__code")[:1]),
-        ),
-        output_field=CharField(),
-    )
-    events = (
+    # One pass over the period's events, grouped by plain keys — the kind, the acting
+    # department, the code the event names (a dispatch's department, or the holder then)
+    # and a callback's verdict — a few hundred groups whatever the month's size; whose each
+    # group is, is settled here. Events written before the holder was recorded on them (no
+    # "holder" key) are counted for their order's holder, in a query of their own that runs
+    # only when there are any.
+    rows = (
         OrderEvent.objects.filter(
-            occurred_at__gte=start,
-            occurred_at__lt=end,
-            kind__in=COUNTED_EVENTS,
+            occurred_at__gte=start, occurred_at__lt=end, kind__in=COUNTED_EVENTS
         )
-        .annotate(named=named)
-        .values("named", "department_id")
-        .annotate(**{name: Count("id", filter=q) for name, q in EVENT_FIGURES.items()})
+        .annotate(
+            named=KeyTextTransform("holder", "new"),
+            verdict=KeyTextTransform("satisfaction", "new"),
+            has_holder=ExpressionWrapper(Q(new__has_key="holder"), output_field=BooleanField()),
+        )
+        .values("kind", "department_id", "named", "verdict", "has_holder")
+        .annotate(n=Count("id"))
         .order_by()
     )
-    for row in events:
-        named_code, department = row.pop("named"), row.pop("department_id")
-        unit = units[named_code or code_of.get(department) or center]
-        for name, value in row.items():
-            unit[name] += value
+    legacy = False
+    for row in rows:
+        kind = row["kind"]
+        if kind in BY_ACTOR:
+            code = code_of.get(row["department_id"])
+        elif kind in BY_HOLDER and not row["has_holder"]:
+            legacy = True
+            continue
+        else:
+            code = row["named"]
+        _count(units[code or center], kind, row["verdict"], row["n"])
+    if legacy:
+        for row in (
+            OrderEvent.objects.filter(
+                occurred_at__gte=start, occurred_at__lt=end, kind__in=sorted(BY_HOLDER)
+            )
+            .exclude(new__has_key="holder")
+            .annotate(verdict=KeyTextTransform("satisfaction", "new"))
+            .values("kind", "order__holder__code", "verdict")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            unit = units[row["order__holder__code"] or center]
+            _count(unit, row["kind"], row["verdict"], row["n"])
 
     due_by = min(end, now)
     late = Q(late=True) | Q(status__in=RUNNING, deadline__lt=now)
     delay = ExpressionWrapper(
         Coalesce("stopped_at", Value(now)) - F("deadline"), output_field=DurationField()
     )
-    stages = (
-        Clock.objects.filter(deadline__gte=start, deadline__lt=due_by)
-        .exclude(kind="return")  # a permission, not a stage: only a late return counts
-        .exclude(status=ClockStatus.VOID, late=False)  # no longer applied, and not overrun
+    # One pass over the clocks too: the stages due in the period (a return window is a
+    # permission, not a stage; a clock voided in time no longer applies), and the returns
+    # made after their window in the period.
+    stage = (
+        Q(deadline__gte=start, deadline__lt=due_by)
+        & ~Q(kind="return")
+        & ~Q(status=ClockStatus.VOID, late=False)
+    )
+    late_return = Q(kind="return", late=True, stopped_at__gte=start, stopped_at__lt=end)
+    clocks = (
+        Clock.objects.filter(stage | late_return)
         .values("department_id", "kind")
         .annotate(
-            stages_due=Count("id"),
-            stages_late=Count("id", filter=late),
-            late_by=Sum(delay, filter=late),
+            stages_due=Count("id", filter=stage),
+            stages_late=Count("id", filter=stage & late),
+            late_by=Sum(delay, filter=stage & late),
+            returned_late=Count("id", filter=late_return),
         )
         .order_by()
     )
-    for row in stages:
+    for row in clocks:
         unit = units[code_of.get(row["department_id"]) or center]
+        if row["kind"] == "return":
+            unit["returned_late"] += row["returned_late"]
+            continue
         unit["stages"][row["kind"]] = {"due": row["stages_due"], "late": row["stages_late"]}
         if row["late_by"]:
             unit["delay_minutes"] += int(row["late_by"].total_seconds() // 60)
-
-    late_returns = (
-        Clock.objects.filter(kind="return", late=True, stopped_at__gte=start, stopped_at__lt=end)
-        .values("department_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in late_returns:
-        units[code_of.get(row["department_id"]) or center]["returned_late"] += row["n"]
 
     late_notices = (
         OutageNotice.objects.filter(late=True, published_at__gte=start, published_at__lt=end)

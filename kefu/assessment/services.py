@@ -42,8 +42,11 @@ def month(text: str) -> tuple[dt.date, dt.date]:
     return first, following - dt.timedelta(days=1)
 
 
-def compute(start: dt.date, end: dt.date, now: dt.datetime | None = None) -> dict[str, Any]:
-    """Every unit's figures, deductions, score and grade for the period, as of `now`."""
+def compute(
+    start: dt.date, end: dt.date, now: dt.datetime | None = None, *, measures: bool = True
+) -> dict[str, Any]:
+    """Every unit's figures, deductions, score and grade for the period, as of `now`; and
+    (unless `measures` is False) the center's and the agents' measures."""
     now = now or timezone.now()
     first, after = period_bounds(start, end)
     policy = active_policy().assessment
@@ -55,12 +58,11 @@ def compute(start: dt.date, end: dt.date, now: dt.datetime | None = None) -> dic
             {"code": code, "name": names.get(code, code), **unit, **scoring.score(unit, policy)}
         )
     units.sort(key=lambda u: (float(u["score"]), u["code"]))
-    return {
-        "units": units,
-        "center": center.center_measures(first, after),
-        "agents": center.agent_measures(first, after),
-        "as_of": now.isoformat(),
-    }
+    result: dict[str, Any] = {"units": units, "as_of": now.isoformat()}
+    if measures:
+        result["center"] = center.center_measures(first, after)
+        result["agents"] = center.agent_measures(first, after)
+    return result
 
 
 def _check_period(start: dt.date, end: dt.date, now: dt.datetime) -> None:
@@ -169,9 +171,8 @@ def sign_assessment(
 def compare(assessment: Assessment, now: dt.datetime | None = None) -> list[dict[str, Any]]:
     """What computing the period again gives beside what was kept: per unit, each figure
     (and stage) that differs, as (kept, now)."""
-    live = {
-        u["code"]: u for u in compute(assessment.period_start, assessment.period_end, now)["units"]
-    }
+    again = compute(assessment.period_start, assessment.period_end, now, measures=False)
+    live = {u["code"]: u for u in again["units"]}
     kept = {u["code"]: u for u in assessment.units}
     differences = []
     for code in sorted(kept.keys() | live.keys()):
