@@ -166,7 +166,7 @@ def measure(env: dict[str, str], dsn: str, runs: int) -> None:
     print(f"{'':<34} {'median s':>9}  runs")
     print(f"{'floor: two plain GROUP BYs':<34} {f:>9.2f}  {', '.join(f'{x:.2f}' for x in floor)}")
     print(
-        f"{'Kefu: the assessment (compute)':<34} {o:>9.2f}  {', '.join(f'{x:.2f}' for x in ours)}"
+        f"{'Kefu: the department assessment':<34} {o:>9.2f}  {', '.join(f'{x:.2f}' for x in ours)}"
     )
     print(f"assessment ÷ floor: {o / f:.2f}x (target ≤ 1.5x)")
     print(f"with the center's and agents' measures: {whole:.2f} s (one run)")
