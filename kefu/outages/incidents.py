@@ -49,7 +49,7 @@ from kefu.outages.topology import (
     transformer_of,
     transformers_under,
 )
-from kefu.outbox.models import Message, MessageChannel
+from kefu.outbox.models import Message
 from kefu.tickets.models import WorkOrder
 from kefu.tickets.services.checks import authorize, beijing_text, record_event
 from kefu.tickets.services.intake import (
@@ -74,6 +74,12 @@ def incidents_over(element: GridElement) -> QuerySet[FaultIncident]:
     return open_incidents().filter(element_id__in=element.ancestor_ids())
 
 
+def _feeder_id(line: list[int]) -> int:
+    """The feeder on a line of ids from the substation down: a feeder hangs under its
+    substation (the line of a substation itself is just the substation)."""
+    return line[1] if len(line) > 1 else line[0]
+
+
 def _open_over_line(line: list[int], since: dt.datetime) -> list[tuple[int, int, int, bool, str]]:
     """Open incidents on the line (ids from the substation down) whose last call came
     since `since`: (id, master id, element id, predicted, the master's state), oldest
@@ -82,7 +88,7 @@ def _open_over_line(line: list[int], since: dt.datetime) -> list[tuple[int, int,
     cannot open two incidents for one fault, and inferring (which merges incidents and
     locks their masters) never races a call linking to one of them. (SQLite's writers
     queue for the whole database anyway.)"""
-    feeder = line[1] if len(line) > 1 else line[0]  # a feeder hangs under its substation
+    feeder = _feeder_id(line)
     marks = ", ".join(["%s"] * len(line))
     sql = (
         "SELECT i.id, i.master_id, i.element_id, i.predicted, m.state "
@@ -142,7 +148,7 @@ def _lock_line(transformer: GridElement) -> None:
     line = transformer.ancestor_ids()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            feeder = line[1] if len(line) > 1 else line[0]
+            feeder = _feeder_id(line)
             cursor.execute("SELECT 1 FROM outages_gridelement WHERE id = %s FOR UPDATE", [feeder])
 
 
@@ -546,15 +552,13 @@ def tell_callers(*, actor: User, number: str, text: str = "") -> int:
             if call.caller_phone in phones:
                 continue
             phones.add(call.caller_phone)
-            message = Message(
-                channel=MessageChannel.SMS,
+            message = notifications.sms_message(
+                call.caller_phone,
+                body,
+                now,
+                customer=call.customer,
+                order_id=call.pk,
                 kind="incident_callers",
-                body=body,
-                to_customer=call.customer,
-                address=call.caller_phone,
-                order=call,
-                next_attempt_at=now,
-                created_at=now,
             )
             messages.append(message)
             if call.customer is not None:

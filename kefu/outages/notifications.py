@@ -85,7 +85,7 @@ def tell_affected(notice: OutageNotice, reason: str, now: dt.datetime) -> int:
         body = sms_text(notice, reason)
         Message.objects.bulk_create(
             [
-                _sms(call.phone, body, now, order_id=call.order_id)
+                sms_message(call.phone, body, now, order_id=call.order_id)
                 for call in notice.calls.filter(notify_restored=True).exclude(phone="")
             ],
             batch_size=2000,
@@ -125,7 +125,7 @@ def tell_customers(
         if is_key:
             rows.append(_row(about, reason, NotificationChannel.PHONE, True, now))
         if phone:
-            message = _sms(phone, body, now, customer=customer)
+            message = sms_message(phone, body, now, customer=customer)
             messages.append(message)
             rows.append(_row(about, reason, NotificationChannel.SMS, is_key, now))
             rows[-1].message = message
@@ -137,17 +137,19 @@ def tell_customers(
     return len(listed)
 
 
-def _sms(
+def sms_message(
     phone: str,
     body: str,
     now: dt.datetime,
     *,
     customer: Customer | None = None,
     order_id: int | None = None,
+    kind: str = "outage_notice",
 ) -> Message:
+    """An SMS to queue in the outbox (written by the caller, in bulk)."""
     return Message(
         channel=MessageChannel.SMS,
-        kind="outage_notice",
+        kind=kind,
         body=body,
         to_customer=customer,
         address=phone,
