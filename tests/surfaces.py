@@ -118,6 +118,7 @@ class Targets:
     outage_calls: list[int] = field(default_factory=list)
     incidents: list[str] = field(default_factory=list)
     assessments: list[str] = field(default_factory=list)
+    reports: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -380,6 +381,12 @@ def order_page_probes(t: Targets) -> list[Probe]:
         for unit in ("KFB", "YXB", "ZGB"):
             p.append(Probe("page", "GET", f"/assessment/{assessment}/{unit}/"))
         p.append(Probe("page", "POST", f"/assessment/{assessment}/sign/", {}))
+    p.append(Probe("page", "GET", "/dashboard/"))
+    p.append(Probe("page", "GET", "/reports/"))
+    for report in t.reports:
+        p.append(Probe("page", "GET", f"/reports/{report}/"))
+        p.append(Probe("page", "GET", f"/reports/{report}/report.pdf"))
+        p.append(Probe("page", "POST", f"/reports/{report}/issue/", {}))
     return p
 
 
@@ -457,6 +464,11 @@ PAGE_CATALOGUE = {
     "assessment-unit",
     "assessment-sign",
     "assessment-export",
+    "dashboard",
+    "reports",
+    "report",
+    "report-issue",
+    "report-pdf",
 }
 
 

@@ -22,6 +22,7 @@ from django.test import Client
 
 from kefu.accounts.models import User
 from kefu.accounts.services import create_token
+from kefu.assessment.reports import prepare_report
 from kefu.assessment.services import prepare_assessment
 from kefu.callbacks.models import CallbackTask
 from kefu.contact.services import sign_handover
@@ -143,6 +144,11 @@ PAGES: dict[str, set[str]] = {
     "assessment-unit": ASSESSMENT,
     "assessment-export": ASSESSMENT,
     "assessment-sign": {"assessor"},
+    "dashboard": ASSESSMENT,
+    "reports": ASSESSMENT,
+    "report": ASSESSMENT,
+    "report-pdf": ASSESSMENT,
+    "report-issue": {"supervisor"},
 }
 # order-action: per action, as on the API.
 
@@ -242,6 +248,7 @@ def _world(cast: Cast) -> dict[str, Any]:
         "assessment": prepare_assessment(
             actor=cast.leader, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 10)
         ).number,
+        "report": prepare_report(actor=cast.leader, month_text="2026-03").number,
         "notice": notice.number,
         "outage_call": CustomerNotification.objects.get(channel="phone").pk,
         "code": "F-CG1",
@@ -412,6 +419,11 @@ def _page_requests(world: dict[str, Any], user: User) -> dict[str, tuple[str, st
         "assessment-unit": ("GET", f"/assessment/{world['assessment']}/YXB/", None),
         "assessment-export": ("GET", f"/assessment/{world['assessment']}/export.xlsx", None),
         "assessment-sign": ("POST", f"/assessment/{world['assessment']}/sign/", None),
+        "dashboard": ("GET", "/dashboard/", None),
+        "reports": ("GET", "/reports/", None),
+        "report": ("GET", f"/reports/{world['report']}/", None),
+        "report-pdf": ("GET", f"/reports/{world['report']}/report.pdf", None),
+        "report-issue": ("POST", f"/reports/{world['report']}/issue/", None),
     }
 
 

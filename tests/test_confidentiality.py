@@ -17,6 +17,7 @@ import datetime as dt
 import difflib
 import io
 import json
+import subprocess
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from django.test import Client
 
 from kefu.accounts.models import User
 from kefu.accounts.services import create_token, create_user
+from kefu.assessment.reports import prepare_report
 from kefu.assessment.services import prepare_assessment
 from kefu.callbacks.models import CallbackTask
 from kefu.callbacks.services import record_callback
@@ -215,6 +217,7 @@ def world(cast: Cast, freeze: Freeze) -> World:
                     actor=cast.leader, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 10)
                 ).number
             ],
+            reports=[prepare_report(actor=cast.leader, month_text="2026-03").number],
             outage_calls=list(
                 CustomerNotification.objects.filter(channel="phone").values_list("pk", flat=True)
             ),
@@ -266,6 +269,12 @@ def _text(response: Any) -> str:
         book = openpyxl.load_workbook(io.BytesIO(response.content))
         cells = [str(c.value) for sheet in book for row in sheet.iter_rows() for c in row]
         return f"{response.status_code}\n" + "\n".join(cells)
+    if response.get("Content-Type", "") == "application/pdf":
+        # A PDF is read for what it says (its text is compressed in the file): pdftotext.
+        said = subprocess.run(
+            ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
+        ).stdout.decode()
+        return f"{response.status_code}\n{said}"
     body = response.content.decode()
     if response.get("Content-Type", "").startswith("application/json"):
         body = json.dumps(json.loads(body), ensure_ascii=False, sort_keys=True)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page
 
 from kefu.accounts.models import Department, User
+from kefu.assessment.reports import prepare_report
 from kefu.assessment.services import prepare_assessment
 from kefu.callbacks.models import CallbackTask
 from kefu.contact.services import sign_handover
@@ -315,7 +316,8 @@ def test_every_page_in_chinese_has_no_english_and_no_console_error(desk: Desk, c
     today = timezone.now().astimezone(BEIJING).date()
     assessment = prepare_assessment(actor=cast.leader, start=today.replace(day=1), end=today)
     codes = [*GridElement.objects.values_list("code", flat=True), notice, incident]
-    codes += [assessment.number]
+    report = prepare_report(actor=cast.leader, month_text=f"{today:%Y-%m}")
+    codes += [assessment.number, report.number]
     allowed |= {w for code in codes for w in re.findall(r"[A-Za-z]{2,}", code)}
     allowed = {w.lower() for w in allowed}
     visits = [
@@ -346,6 +348,9 @@ def test_every_page_in_chinese_has_no_english_and_no_console_error(desk: Desk, c
         (cast.leader, "assessments", "/assessment/"),
         (cast.leader, "assessment", f"/assessment/{assessment.number}/"),
         (cast.leader, "assessment-unit", f"/assessment/{assessment.number}/YXB/"),
+        (cast.leader, "dashboard", "/dashboard/"),
+        (cast.leader, "reports", "/reports/"),
+        (cast.leader, "report", f"/reports/{report.number}/"),
         (cast.yxb, "inbox", "/inbox/"),
         (cast.crew_khzx, "crew", "/crew/"),
         (cast.admin, "admin", "/admin/"),

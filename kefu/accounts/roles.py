@@ -66,6 +66,9 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     # (003 ch. 5, item 4).
     "prepare_assessment": frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR}),
     "sign_assessment": frozenset({Role.ASSESSOR}),
+    "prepare_report": frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR}),
+    "write_follow_up": frozenset({Role.SUPERVISOR}),
+    "issue_report": frozenset({Role.SUPERVISOR}),
 }
 
 #: Actions a handler or crew may take only on orders their own department holds.

@@ -74,3 +74,63 @@ class AssessmentEvent(StepEvent):
 
     class Meta(StepEvent.Meta):
         pass
+
+
+class ReportState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ISSUED = "issued", _("Issued")
+
+
+class ServiceReport(models.Model):
+    """The monthly service report (月度服务报告): the month's figures and charts, the
+    assessment table, the complaint hot spots with their analysis, and the follow-up the
+    supervisor writes (plan, do, check, act) — which the next month's report checks."""
+
+    number = models.CharField(max_length=20, unique=True, verbose_name=_("number"))
+    month_start = models.DateField(unique=True, verbose_name=_("month"))
+    month_end = models.DateField(verbose_name=_("to"))
+    state = models.CharField(
+        max_length=10,
+        choices=ReportState.choices,
+        default=ReportState.DRAFT,
+        verbose_name=_("state"),
+    )
+    # The figures as computed at `computed_at` (prepared again until issued; then kept).
+    figures = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(verbose_name=_("computed at"))
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    prepared_at = models.DateTimeField(verbose_name=_("prepared at"))
+    follow_plan = models.TextField(blank=True, verbose_name=_("plan"))
+    follow_do = models.TextField(blank=True, verbose_name=_("do"))
+    follow_check = models.TextField(blank=True, verbose_name=_("check"))
+    follow_act = models.TextField(blank=True, verbose_name=_("act"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(null=True, blank=True, verbose_name=_("issued at"))
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("monthly service report")
+        verbose_name_plural = _("monthly service reports")
+        ordering = ["-month_start"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("service reports are never deleted")
+
+    def follow_up_plan_written(self) -> bool:
+        return bool(self.follow_plan.strip())
+
+
+class ServiceReportEvent(StepEvent):
+    """Every step of a monthly report: prepared, prepared again, follow-up written, issued."""
+
+    report = models.ForeignKey(ServiceReport, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(StepEvent.Meta):
+        pass

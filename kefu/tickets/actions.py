@@ -44,6 +44,9 @@ ACTION_LABELS: dict[str, Any] = {
     "import_grid": _("Import the grid"),
     "prepare_assessment": _("Prepare the assessment"),
     "sign_assessment": _("Sign the assessment"),
+    "prepare_report": _("Prepare the monthly report"),
+    "write_follow_up": _("Write the follow-up"),
+    "issue_report": _("Issue the monthly report"),
 }
 
 #: The order page's actions, in the order a person meets them.

@@ -13,7 +13,10 @@ from django.contrib.staticfiles import finders
 from django.core.checks import Error, register
 
 #: Static file -> the npm package it comes from.
-FRONT_END_ASSETS = {"web/vendor/htmx.min.js": "htmx.org"}
+FRONT_END_ASSETS = {
+    "web/vendor/htmx.min.js": "htmx.org",
+    "web/vendor/echarts.min.js": "echarts",
+}
 
 
 @register()

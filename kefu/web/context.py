@@ -40,8 +40,20 @@ PAGES: list[tuple[str, Any, frozenset[str], str | None]] = [
         None,
     ),
     (
+        "web:dashboard",
+        _("Dashboard"),
+        frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ASSESSOR}),
+        None,
+    ),
+    (
         "web:assessments",
         _("Assessment"),
+        frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ASSESSOR}),
+        None,
+    ),
+    (
+        "web:reports",
+        _("Monthly report"),
         frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ASSESSOR}),
         None,
     ),

@@ -6,12 +6,14 @@ from kefu.web import (
     assessment_views,
     board,
     crew,
+    dashboard_views,
     incident_views,
     intake_views,
     order_views,
     outage_views,
     queues,
     reference_views,
+    report_views,
     views,
 )
 
@@ -61,6 +63,7 @@ urlpatterns = [
         name="incident-action",
     ),
     path("grid/import/", outage_views.grid_import, name="grid-import"),
+    path("dashboard/", dashboard_views.dashboard_page, name="dashboard"),
     path("assessment/", assessment_views.assessments, name="assessments"),
     path("assessment/<str:number>/", assessment_views.assessment, name="assessment"),
     path(
@@ -78,6 +81,10 @@ urlpatterns = [
         assessment_views.assessment_unit,
         name="assessment-unit",
     ),
+    path("reports/", report_views.report_list, name="reports"),
+    path("reports/<str:number>/", report_views.report_page, name="report"),
+    path("reports/<str:number>/issue/", report_views.report_issue, name="report-issue"),
+    path("reports/<str:number>/report.pdf", report_views.report_pdf_file, name="report-pdf"),
     path("grid/<str:code>/", outage_views.grid_element, name="grid-element"),
     path("policy/", reference_views.policy, name="policy"),
     path("calendar/", reference_views.calendar, name="calendar"),
