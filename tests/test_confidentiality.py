@@ -17,8 +17,8 @@ import datetime as dt
 import difflib
 import io
 import json
-import subprocess
 import re
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
