@@ -282,6 +282,7 @@ ALLOWED = {
     "Tab",
     "CSV",
     "Excel",
+    "PDF",
     "ARPU",
     "KB",
     "MB",
