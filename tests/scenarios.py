@@ -43,6 +43,9 @@ EXPECTED: dict[str, set[str]] = {
     "report_to_city": {"agent", "shift_leader"},
     # Why the crew arrived late: the crew's department says (its handler or its crew).
     "late_cause": {"handler", "crew"},
+    # The complaint record and an interim reply: the center, or the holding department.
+    "complaint_record": {"agent", "shift_leader", "handler"},
+    "interim_reply": {"agent", "shift_leader", "handler"},
     "application_step": {"handler"},
     "reply": {"handler", "crew"},
     "approve": {"shift_leader", "supervisor"},
@@ -198,6 +201,20 @@ SCENARIOS: dict[str, Scenario] = {
         lambda u, n, c: services.record_late_cause(
             actor=u, number=n, clock="arrival", cause="路远车堵"
         ),
+    ),
+    "complaint_record": Scenario(
+        lambda c: _complaint_at(c, "acknowledged"),
+        lambda u, n, c: services.record_complaint(
+            actor=u,
+            number=n,
+            record=services.ComplaintRecord(
+                complaint_object="抄表员", complaint_cause="估抄", callback_method="phone"
+            ),
+        ),
+    ),
+    "interim_reply": Scenario(
+        lambda c: _complaint_at(c, "acknowledged"),
+        lambda u, n, c: services.interim_reply(actor=u, number=n, reply="正在核实，三日内答复"),
     ),
     "application_step": Scenario(
         _application,

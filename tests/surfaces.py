@@ -42,6 +42,8 @@ ACTION_BODIES: dict[str, dict[str, Any]] = {
     "resume": {},
     "urge": {},
     "late-cause": {"clock": "arrival", "cause": "路远车堵"},
+    "complaint-record": {"complaint_object": "抄表员", "callback_method": "phone"},
+    "interim-reply": {"reply": "正在核实，三日内答复"},
 }
 #: The same as the order page's form fields (prefix = the service action name).
 PAGE_ACTIONS = {
@@ -69,6 +71,11 @@ PAGE_ACTIONS = {
     "resume": {},
     "urge": {},
     "late_cause": {"late_cause-clock": "arrival", "late_cause-cause": "路远车堵"},
+    "complaint_record": {
+        "complaint_record-complaint_object": "抄表员",
+        "complaint_record-callback_method": "phone",
+    },
+    "interim_reply": {"interim_reply-reply": "正在核实，三日内答复"},
 }
 
 

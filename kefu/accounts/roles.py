@@ -66,6 +66,8 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     # (003 ch. 5, item 4).
     "prepare_assessment": frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR}),
     "sign_assessment": frozenset({Role.ASSESSOR}),
+    "complaint_record": CENTER | {Role.HANDLER},
+    "interim_reply": CENTER | {Role.HANDLER},
     "prepare_report": frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR}),
     "write_follow_up": frozenset({Role.SUPERVISOR}),
     "issue_report": frozenset({Role.SUPERVISOR}),
@@ -85,6 +87,8 @@ HOLDER_ACTIONS = frozenset(
         "reply",
         "suspend",
         "resume",
+        "complaint_record",
+        "interim_reply",
     }
 )
 

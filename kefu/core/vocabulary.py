@@ -89,6 +89,14 @@ CLOCK_SELECTORS: dict[str, tuple[str, frozenset[str]]] = {
 }
 
 
+class CallbackMethod(models.TextChoices):
+    """How a complainant wants to be called back (回访方式)."""
+
+    PHONE = "phone", _("Phone call")
+    SMS = "sms", _("Text message")
+    VISIT = "visit", _("Visit")
+
+
 class SuspendReason(models.TextChoices):
     CUSTOMER_WAIT = "customer_wait", _("Waiting for the customer")
     APPOINTMENT = "appointment", _("Appointment agreed with the customer")

@@ -35,6 +35,8 @@ ACTION_LABELS: dict[str, Any] = {
     "urge": _("Customer urged"),
     "cancel": _("Cancel order"),
     "late_cause": _("Say why the stage was late"),
+    "complaint_record": _("Complaint record"),
+    "interim_reply": _("Interim reply to the customer"),
     "accept": _("Accept the request"),
     "answer_at_intake": _("Answer at intake"),
     "link": _("Link the call"),
@@ -70,6 +72,8 @@ PAGE_ACTIONS = (
     "suspend",
     "resume",
     "urge",
+    "complaint_record",
+    "interim_reply",
     "cancel",
 )
 

@@ -33,11 +33,13 @@ from kefu.tickets.schemas import (
     ApplicationStepIn,
     CallbackIn,
     CityReportIn,
+    ComplaintRecordIn,
     DepartIn,
     DispatchIn,
     EstimateIn,
     FindingsIn,
     IntakeOut,
+    InterimReplyIn,
     LateCauseIn,
     OrderIn,
     OrderOut,
@@ -509,6 +511,45 @@ def late_cause(request: HttpRequest, number: OrderNumber, payload: LateCauseIn) 
             clock=payload.clock.value,
             round=payload.round,
             cause=payload.cause,
+        ),
+    )
+
+
+@router.post(
+    "/{number}/complaint-record",
+    response={200: OrderOut, **ERRORS},
+    summary="投诉记录 The complaint's object, cause, demand, callback method, co-handling units",
+)
+def complaint_record(
+    request: HttpRequest, number: OrderNumber, payload: ComplaintRecordIn
+) -> dict[str, Any]:
+    record = services.ComplaintRecord(
+        complaint_object=payload.complaint_object,
+        complaint_cause=payload.complaint_cause,
+        customer_demand=payload.customer_demand,
+        callback_method=payload.callback_method,
+        co_handlers=tuple(payload.co_handlers),
+    )
+    return _done(
+        request,
+        services.record_complaint(
+            actor=request_user(request), number=number, record=record, **_common(payload)
+        ),
+    )
+
+
+@router.post(
+    "/{number}/interim-reply",
+    response={200: OrderOut, **ERRORS},
+    summary="阶段性答复 What the customer was told while the investigation goes on",
+)
+def interim_reply(
+    request: HttpRequest, number: OrderNumber, payload: InterimReplyIn
+) -> dict[str, Any]:
+    return _done(
+        request,
+        services.interim_reply(
+            actor=request_user(request), number=number, reply=payload.reply, **_common(payload)
         ),
     )
 

@@ -14,6 +14,7 @@ from kefu.core.limits import Limit, Unit
 from kefu.core.reading import ReaderQuerySet, refuse_if_presented
 from kefu.core.vocabulary import (
     AreaClass,
+    CallbackMethod,
     ClockKind,
     EnergizeClass,
     RequestType,
@@ -156,6 +157,36 @@ class WorkOrder(models.Model):
     satisfaction = models.CharField(
         max_length=20, choices=Satisfaction.choices, blank=True, verbose_name=_("satisfaction")
     )
+    # The complaint record (投诉记录) the monthly analysis reads: whom or what it is about,
+    # why, what the customer asks for, how they want to be called back; and the units that
+    # handle it together with the holder when several are involved (the marketing leader
+    # coordinates). Database defaults: bulk loaders that name no such column still work.
+    complaint_object = models.CharField(
+        max_length=100, blank=True, db_default="", default="", verbose_name=_("complained about")
+    )
+    complaint_cause = models.CharField(
+        max_length=200,
+        blank=True,
+        db_default="",
+        default="",
+        verbose_name=_("cause of the complaint"),
+    )
+    customer_demand = models.CharField(
+        max_length=500, blank=True, db_default="", default="", verbose_name=_("customer's demand")
+    )
+    callback_method = models.CharField(
+        max_length=10,
+        choices=CallbackMethod.choices,
+        blank=True,
+        db_default="",
+        default="",
+        verbose_name=_("preferred callback method"),
+    )
+    # Department codes, comma-separated: kept on the row so that reading an order (and
+    # every list of orders) costs no extra query.
+    co_handlers = models.CharField(
+        max_length=200, blank=True, db_default="", default="", verbose_name=_("co-handling units")
+    )
     accepted_at = models.DateTimeField(verbose_name=_("accepted at"))
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -212,6 +243,10 @@ class WorkOrder(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         refuse_if_presented(self)
         super().save(*args, **kwargs)
+
+    @property
+    def co_handler_codes(self) -> list[str]:
+        return [code for code in self.co_handlers.split(",") if code]
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("work orders are never deleted; cancel them with a reason")

@@ -11,7 +11,14 @@ from pydantic import BaseModel
 
 from kefu.accounts.models import User
 from kefu.core.schema_types import Code, LongText, Moment, Note, Phone, ShortText, Version
-from kefu.core.vocabulary import AreaClass, ClockKind, EnergizeClass, RequestType, SupplyScheme
+from kefu.core.vocabulary import (
+    AreaClass,
+    CallbackMethod,
+    ClockKind,
+    EnergizeClass,
+    RequestType,
+    SupplyScheme,
+)
 from kefu.tickets.confidentiality import present_order
 from kefu.tickets.models import Channel, WorkOrder
 from kefu.tickets.states import Satisfaction
@@ -110,6 +117,24 @@ class CityReportIn(ActionIn):
     report: LongText = Field(description="What the county center reported to the city center")
 
 
+class ComplaintRecordIn(ActionIn):
+    complaint_object: ShortText = Field("", description="Whom or what the complaint is about")
+    complaint_cause: ShortText = Field("", description="Its cause, as found")
+    customer_demand: LongText = Field("", max_length=500, description="What the customer asks for")
+    callback_method: CallbackMethod | Literal[""] = Field(
+        "", description="How the customer wants to be called back"
+    )
+    co_handlers: list[Code] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Codes of the units handling it with the holder (several units involved)",
+    )
+
+
+class InterimReplyIn(ActionIn):
+    reply: LongText = Field(description="What the customer was told of the investigation so far")
+
+
 class LateCauseIn(Schema):
     clock: ClockKind = Field(description="The late stage's clock")
     round: int | None = Field(None, ge=1, le=100, description="Its round (default: the latest)")
@@ -198,6 +223,11 @@ class OrderOut(BaseModel):
     rework_count: int
     suspended_reason: str
     satisfaction: str
+    complaint_object: str
+    complaint_cause: str
+    customer_demand: str
+    callback_method: str
+    co_handlers: list[str]
     accepted_at: dt.datetime
     accepted_by: str
     closed_at: dt.datetime | None
@@ -298,6 +328,11 @@ def order_out(order: WorkOrder, user: User, *, with_events: bool = False) -> dic
         "parent": order.parent.number if order.parent else None,
         "urge_count": order.urge_count,
         "call_count": order.call_count,
+        "complaint_object": order.complaint_object,
+        "complaint_cause": order.complaint_cause,
+        "customer_demand": order.customer_demand,
+        "callback_method": order.callback_method,
+        "co_handlers": order.co_handler_codes,
         "rework_count": order.rework_count,
         "suspended_reason": order.suspended_reason,
         "satisfaction": order.satisfaction,

@@ -108,6 +108,11 @@ MOVES: dict[str, tuple[Move, ...]] = {
     "suspend": (Move(WORKING_STATES, None),),
     "resume": (Move(WORKING_STATES, None),),
     "urge": (Move(OPEN_STATES, None),),
+    "complaint_record": (Move(OPEN_STATES, None, frozenset({RequestType.COMPLAINT.value})),),
+    # While the department is still looking into it.
+    "interim_reply": (
+        Move(frozenset({State.DISPATCHED, State.ACKNOWLEDGED, State.REWORK}), None, _NOT_REPAIR),
+    ),
 }
 
 

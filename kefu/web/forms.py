@@ -14,6 +14,7 @@ from kefu.core.policy import active_policy
 from kefu.core.vocabulary import (
     ANSWERABLE_AT_INTAKE,
     AreaClass,
+    CallbackMethod,
     ClockKind,
     RequestType,
     SupplyScheme,
@@ -138,6 +139,39 @@ class SuspendForm(NoteForm):
         return _beijing(self.cleaned_data.get("appointment_at"))
 
 
+class ComplaintRecordForm(forms.Form):
+    complaint_object = forms.CharField(label=_("Complained about"), required=False, max_length=100)
+    complaint_cause = forms.CharField(
+        label=_("Cause of the complaint"), required=False, max_length=200
+    )
+    customer_demand = forms.CharField(
+        label=_("Customer's demand"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    callback_method = forms.ChoiceField(
+        label=_("Preferred callback method"),
+        required=False,
+        choices=[("", "—"), *CallbackMethod.choices],
+    )
+    co_handlers = forms.ModelMultipleChoiceField(
+        label=_("Co-handling units"),
+        required=False,
+        to_field_name="code",
+        queryset=Department.objects.filter(active=True).exclude(kind=DepartmentKind.CENTER),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class InterimReplyForm(forms.Form):
+    reply = forms.CharField(
+        label=_("What the customer was told"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class LateCauseForm(forms.Form):
     clock = forms.ChoiceField(label=_("Stage"), choices=ClockKind.choices)
     round = forms.IntegerField(label=_("Round"), min_value=1, max_value=100, required=False)
@@ -148,6 +182,8 @@ class LateCauseForm(forms.Form):
 
 ACTION_FORMS: dict[str, type[forms.Form]] = {
     "late_cause": LateCauseForm,
+    "complaint_record": ComplaintRecordForm,
+    "interim_reply": InterimReplyForm,
     "dispatch": DispatchForm,
     "return": ReasonForm,
     "depart": DepartForm,

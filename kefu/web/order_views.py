@@ -50,6 +50,13 @@ def _page(
     initial = {
         "dispatch": _dispatch_initial(order, events),
         "depart": crew_leader_initial(user),
+        "complaint_record": {
+            "complaint_object": order.complaint_object,
+            "complaint_cause": order.complaint_cause,
+            "customer_demand": order.customer_demand,
+            "callback_method": order.callback_method,
+            "co_handlers": order.co_handler_codes,
+        },
     }
     action_forms = [
         (
@@ -158,6 +165,18 @@ RUNNERS: dict[str, Runner] = {
     "resume": lambda u, n, d: services.resume_order(actor=u, number=n, note=d["note"]),
     "urge": lambda u, n, d: services.urge_order(actor=u, number=n, note=d["note"]),
     "cancel": lambda u, n, d: services.cancel_order(actor=u, number=n, reason=d["reason"]),
+    "complaint_record": lambda u, n, d: services.record_complaint(
+        actor=u,
+        number=n,
+        record=services.ComplaintRecord(
+            complaint_object=d["complaint_object"],
+            complaint_cause=d["complaint_cause"],
+            customer_demand=d["customer_demand"],
+            callback_method=d["callback_method"],
+            co_handlers=tuple(dep.code for dep in d["co_handlers"]),
+        ),
+    ),
+    "interim_reply": lambda u, n, d: services.interim_reply(actor=u, number=n, reply=d["reply"]),
     "late_cause": lambda u, n, d: services.record_late_cause(
         actor=u, number=n, clock=d["clock"], round=d["round"], cause=d["cause"]
     ),

@@ -14,6 +14,7 @@ never before the order's previous event.
 """
 
 from kefu.tickets.services.checks import EVENT_KINDS, authorize, checked_time, note_on_order
+from kefu.tickets.services.complaints import ComplaintRecord, interim_reply, record_complaint
 from kefu.tickets.services.intake import (
     Intake,
     LinkOutcome,
@@ -61,6 +62,7 @@ __all__ = [
     "APPLICATION_STEPS",
     "APPLICATION_STEP_LABELS",
     "EVENT_KINDS",
+    "ComplaintRecord",
     "Intake",
     "LinkOutcome",
     "PaidService",
@@ -80,11 +82,13 @@ __all__ = [
     "dispatch_order",
     "explain_customer_fault",
     "explain_known_outage",
+    "interim_reply",
     "link_call",
     "note_on_order",
     "open_duplicates",
     "preview_intake",
     "record_application_step",
+    "record_complaint",
     "record_late_cause",
     "reply_order",
     "report_on_site",

@@ -56,6 +56,8 @@ EVENT_KINDS = {
     "suspend": "suspended",
     "resume": "resumed",
     "urge": "customer_urged",
+    "complaint_record": "complaint_recorded",
+    "interim_reply": "interim_replied",
 }
 
 

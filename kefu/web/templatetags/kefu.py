@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.calendar import BEIJING
+from kefu.core.vocabulary import CallbackMethod
 from kefu.outages.models import OutageKind
 
 register = template.Library()
@@ -50,6 +51,8 @@ EVENT_LABELS = {
     "split_off": _("Split off as a fault of its own"),
     "calls_split": _("Calls split off as another fault"),
     "late_cause": _("Cause of a delay given"),
+    "complaint_recorded": _("Complaint record written"),
+    "interim_replied": _("Interim reply given"),
 }
 
 #: What a step records besides its note, as the timeline shows it.
@@ -60,6 +63,11 @@ EVENT_DETAILS = {
     "fault": _("What the fault was"),
     "result": _("Result"),
     "paid_service": _("Paid repair"),
+    "complaint_object": _("Complained about"),
+    "complaint_cause": _("Cause of the complaint"),
+    "customer_demand": _("Customer's demand"),
+    "callback_method": _("Preferred callback method"),
+    "co_handlers": _("Co-handling units"),
 }
 
 
@@ -78,6 +86,10 @@ def event_details(event: Any) -> list[tuple[str, str]]:
             value = moment.strftime("%Y-%m-%d %H:%M")
         elif name == "paid_service" and value in PaidService.values:
             value = PaidService(value).label
+        elif name == "callback_method" and value in CallbackMethod.values:
+            value = CallbackMethod(value).label
+        elif isinstance(value, list):
+            value = "、".join(str(v) for v in value)
         shown.append((str(label), str(value)))
     return shown
 

@@ -1,0 +1,127 @@
+"""The records a complaint's analysis needs (domain.md, "Records the sources ask for"): the
+object, cause, demand and preferred callback method as fields, co-handling units, and the
+interim reply when the investigation cannot finish in time — each an event with actor and
+time, refused with a clear answer when wrong, on the API and on the order page."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from kefu.core.errors import IllegalTransition, InvalidInput, NotFound
+from kefu.tickets import services
+from kefu.tickets.models import OrderEvent, WorkOrder
+from tests.conftest import Cast
+from tests.flows import accept, dispatch
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_record_is_kept_and_each_change_is_an_event(cast: Cast) -> None:
+    order = accept(cast, "complaint", topic="billing")
+    record = services.ComplaintRecord(
+        complaint_object="抄表员王某",
+        complaint_cause="估抄电量",
+        customer_demand="退还多收电费并道歉",
+        callback_method="sms",
+        co_handlers=("YXB", "DDZX", "YXB"),
+    )
+    services.record_complaint(actor=cast.agent, number=order.number, record=record)
+    order.refresh_from_db()
+    assert (order.complaint_object, order.callback_method) == ("抄表员王某", "sms")
+    assert order.co_handler_codes == ["DDZX", "YXB"]
+    event = OrderEvent.objects.filter(order=order, kind="complaint_recorded").get()
+    assert event.actor == cast.agent
+    assert event.new["co_handlers"] == ["DDZX", "YXB"]
+    assert event.old["complaint_object"] == ""
+    # Said again the same: refused, nothing written. A cause found later: only it changes.
+    with pytest.raises(InvalidInput):
+        services.record_complaint(actor=cast.agent, number=order.number, record=record)
+    dispatch(cast, order, "YXB")
+    later = services.ComplaintRecord(**{**record.__dict__, "complaint_cause": "表计故障"})
+    services.record_complaint(actor=cast.yxb, number=order.number, record=later)
+    last = OrderEvent.objects.filter(order=order, kind="complaint_recorded").latest("id")
+    assert last.old == {"state": "dispatched", "complaint_cause": "估抄电量"}
+    assert last.new == {"state": "dispatched", "complaint_cause": "表计故障"}
+    # Bad input: a callback method not on the list, a unit that is not one.
+    with pytest.raises(InvalidInput):
+        services.record_complaint(
+            actor=cast.agent,
+            number=order.number,
+            record=services.ComplaintRecord(callback_method="pigeon"),
+        )
+    with pytest.raises(InvalidInput):
+        services.record_complaint(
+            actor=cast.agent,
+            number=order.number,
+            record=services.ComplaintRecord(co_handlers=("NOPE",)),
+        )
+    # Another department's handler does not even see it; a repair has no complaint record.
+    with pytest.raises(NotFound):
+        services.record_complaint(actor=cast.zgb, number=order.number, record=later)
+    repair = accept(cast, "repair")
+    with pytest.raises(IllegalTransition):
+        services.record_complaint(actor=cast.agent, number=repair.number, record=record)
+
+
+def test_an_interim_reply_while_the_department_looks_into_it(cast: Cast) -> None:
+    order = accept(cast, "complaint", topic="billing")
+    with pytest.raises(IllegalTransition):  # not dispatched yet: nothing to report on
+        services.interim_reply(actor=cast.agent, number=order.number, reply="正在核实")
+    dispatch(cast, order, "YXB")
+    with pytest.raises(InvalidInput):
+        services.interim_reply(actor=cast.yxb, number=order.number, reply="  ")
+    services.interim_reply(actor=cast.yxb, number=order.number, reply="正在核实，三日内答复")
+    event = OrderEvent.objects.filter(order=order, kind="interim_replied").get()
+    assert (event.note, event.new["holder"], event.actor) == (
+        "正在核实，三日内答复",
+        "YXB",
+        cast.yxb,
+    )
+    assert WorkOrder.objects.get(pk=order.pk).state == "dispatched"
+
+
+def test_the_record_through_the_api_and_the_order_page(cast: Cast, token_client: object) -> None:
+    order = accept(cast, "complaint", topic="billing")
+    api = token_client(cast.agent)  # type: ignore[operator]
+    url = f"/api/orders/{order.number}/complaint-record"
+    bad = api.post(url, json.dumps({"callback_method": "pigeon"}), content_type="application/json")
+    assert bad.status_code == 422
+    unit = api.post(url, json.dumps({"co_handlers": ["NOPE"]}), content_type="application/json")
+    assert unit.status_code == 422
+    assert "NOPE" in unit.json()["detail"]
+    done = api.post(
+        url,
+        json.dumps(
+            {"complaint_object": "营业厅", "customer_demand": "道歉", "callback_method": "phone"}
+        ),
+        content_type="application/json",
+    )
+    assert done.status_code == 200
+    body = done.json()
+    assert (body["complaint_object"], body["callback_method"], body["co_handlers"]) == (
+        "营业厅",
+        "phone",
+        [],
+    )
+    assert api.get(f"/api/orders/{order.number}").json()["customer_demand"] == "道歉"
+    page = Client()
+    page.force_login(cast.agent)
+    html = page.get(f"/orders/{order.number}/").content.decode()
+    assert 'id="action-complaint_record"' in html
+    assert "营业厅" in html
+    posted = page.post(
+        f"/orders/{order.number}/complaint_record/",
+        {
+            "complaint_record-complaint_object": "营业厅",
+            "complaint_record-complaint_cause": "排队过久",
+            "complaint_record-callback_method": "visit",
+            "complaint_record-co_handlers": ["YXB"],
+        },
+    )
+    assert posted.status_code == 302
+    html = page.get(f"/orders/{order.number}/").content.decode()
+    assert "排队过久" in html
+    assert "上门" in html
