@@ -23,7 +23,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.db.models import (
-    BooleanField,
+    Case,
     CharField,
     Count,
     DurationField,
@@ -32,6 +32,7 @@ from django.db.models import (
     Q,
     Sum,
     Value,
+    When,
 )
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
@@ -118,17 +119,25 @@ def unit_figures(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> dict
     # group is, is settled here. Events written before the holder was recorded on them (no
     # "holder" key) are counted for their order's holder, in a query of their own that runs
     # only when there are any.
+    #
+    # The named code says whether there is a "holder" key too: the code when the event names
+    # one, "" when it names none (a null holder, the center's, as an empty code is), NULL
+    # when it has no such key. So the `?` test runs only on the events whose holder reads as
+    # NULL, not on all of them, and is no key of its own in the GROUP BY, where each key is
+    # hashed for every one of the month's millions of events (the test as a key of its own
+    # cost the events' pass about a tenth of its plain GROUP BY).
+    named = Coalesce(
+        KeyTextTransform("holder", "new"),
+        Case(When(new__has_key="holder", then=Value(""))),
+        output_field=CharField(),
+    )
     rows = (
         OrderEvent.objects.filter(
             occurred_at__gte=start, occurred_at__lt=end, kind__in=COUNTED_EVENTS
         )
-        .annotate(
-            named=KeyTextTransform("holder", "new"),
-            verdict=KeyTextTransform("satisfaction", "new"),
-            has_holder=ExpressionWrapper(Q(new__has_key="holder"), output_field=BooleanField()),
-        )
-        .values("kind", "department_id", "named", "verdict", "has_holder")
-        .annotate(n=Count("id"))
+        .annotate(named=named, verdict=KeyTextTransform("satisfaction", "new"))
+        .values("kind", "department_id", "named", "verdict")
+        .annotate(n=Count("*"))
         .order_by()
     )
     legacy = False
@@ -136,7 +145,7 @@ def unit_figures(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> dict
         kind = row["kind"]
         if kind in BY_ACTOR:
             code = code_of.get(row["department_id"])
-        elif kind in BY_HOLDER and not row["has_holder"]:
+        elif kind in BY_HOLDER and row["named"] is None:
             legacy = True
             continue
         else:
@@ -157,10 +166,6 @@ def unit_figures(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> dict
             _count(unit, row["kind"], row["verdict"], row["n"])
 
     due_by = min(end, now)
-    late = Q(late=True) | Q(status__in=RUNNING, deadline__lt=now)
-    delay = ExpressionWrapper(
-        Coalesce("stopped_at", Value(now)) - F("deadline"), output_field=DurationField()
-    )
     # One pass over the clocks too: the stages due in the period (a return window is a
     # permission, not a stage; a clock voided in time no longer applies), and the returns
     # made after their window in the period.
@@ -170,23 +175,29 @@ def unit_figures(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> dict
         & ~Q(status=ClockStatus.VOID, late=False)
     )
     late_return = Q(kind="return", late=True, stopped_at__gte=start, stopped_at__lt=end)
+    # The kind tells the two apart (a stage is never a return window, a late return always
+    # is), and the kind is a group key: so each group's rows are all stages or all late
+    # returns, counted by a plain COUNT(*), and the conditional aggregates need not test
+    # `stage` again on every row. Late, among these rows: marked late, or still running — a
+    # stage is due before min(end, now), so a running one is past its deadline, and a late
+    # return is marked late. (Testing `stage` and the deadline in each FILTER cost the
+    # clocks' pass about half again its plain GROUP BY.)
+    late = Q(late=True) | Q(status__in=RUNNING)
+    delay = ExpressionWrapper(
+        Coalesce("stopped_at", Value(now)) - F("deadline"), output_field=DurationField()
+    )
     clocks = (
         Clock.objects.filter(stage | late_return)
         .values("department_id", "kind")
-        .annotate(
-            stages_due=Count("id", filter=stage),
-            stages_late=Count("id", filter=stage & late),
-            late_by=Sum(delay, filter=stage & late),
-            returned_late=Count("id", filter=late_return),
-        )
+        .annotate(n=Count("*"), n_late=Count("id", filter=late), late_by=Sum(delay, filter=late))
         .order_by()
     )
     for row in clocks:
         unit = units[code_of.get(row["department_id"]) or center]
         if row["kind"] == "return":
-            unit["returned_late"] += row["returned_late"]
+            unit["returned_late"] += row["n"]
             continue
-        unit["stages"][row["kind"]] = {"due": row["stages_due"], "late": row["stages_late"]}
+        unit["stages"][row["kind"]] = {"due": row["n"], "late": row["n_late"]}
         if row["late_by"]:
             unit["delay_minutes"] += int(row["late_by"].total_seconds() // 60)
 
