@@ -14,7 +14,7 @@ from django.db.models.functions import ExtractHour, TruncDate
 from django.utils.translation import gettext as _
 
 from kefu.accounts.models import Department
-from kefu.assessment.figures import RUNNING
+from kefu.assessment.figures import RUNNING, SATISFIED
 from kefu.core.calendar import BEIJING
 from kefu.core.policy import active_policy
 from kefu.core.vocabulary import RequestType
@@ -24,7 +24,6 @@ from kefu.tickets.states import OPEN_STATES
 #: How many weeks the trends show, and how many places each hot-spot list names.
 WEEKS = 8
 HOT_SPOTS = 10
-SATISFIED = ("satisfied", "basically_satisfied")
 
 
 def _day_start(now: dt.datetime) -> dt.datetime:
@@ -39,7 +38,8 @@ def week_starts(now: dt.datetime, weeks: int = WEEKS) -> list[dt.datetime]:
     return [monday - dt.timedelta(weeks=k) for k in range(weeks - 1, -1, -1)]
 
 
-def _share(part: int, whole: int) -> float | None:
+def share(part: int, whole: int) -> float | None:
+    """part / whole in per cent, one decimal; None when there is no whole."""
     return round(100 * part / whole, 1) if whole else None
 
 
@@ -113,7 +113,7 @@ def on_time_by_week(now: dt.datetime, weeks: int = WEEKS) -> list[dict[str, Any]
         .annotate(due=Count("id"), late=Count("id", filter=late))
         .order_by()
     )
-    return _by_week(starts, rows, ("due", "late"), lambda w: _share(w["due"] - w["late"], w["due"]))
+    return _by_week(starts, rows, ("due", "late"), lambda w: share(w["due"] - w["late"], w["due"]))
 
 
 def satisfaction_by_week(now: dt.datetime, weeks: int = WEEKS) -> list[dict[str, Any]]:
@@ -136,7 +136,7 @@ def satisfaction_by_week(now: dt.datetime, weeks: int = WEEKS) -> list[dict[str,
         starts,
         rows,
         ("called", "satisfied", "dissatisfied"),
-        lambda w: _share(w["satisfied"], w["called"]),
+        lambda w: share(w["satisfied"], w["called"]),
     )
 
 

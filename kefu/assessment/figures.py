@@ -65,6 +65,8 @@ COUNTED_EVENTS = [
 #: The figures every unit has, stages aside.
 COUNTS = (*EVENT_FIGURES, "returned_late", "late_notices")
 RUNNING = (ClockStatus.OPEN, ClockStatus.PAUSED)
+#: The callback verdicts that count as satisfied.
+SATISFIED = ("satisfied", "basically_satisfied")
 
 
 def _holder_then() -> Coalesce:
@@ -92,7 +94,7 @@ FIGURE_OF = {
 
 def _count(unit: dict[str, Any], kind: str, verdict: str | None, n: int) -> None:
     unit[FIGURE_OF[kind]] += n
-    if kind == "called_back" and verdict in ("satisfied", "basically_satisfied"):
+    if kind == "called_back" and verdict in SATISFIED:
         unit["satisfied"] += n
     elif kind == "called_back" and verdict == "dissatisfied":
         unit["dissatisfied"] += n

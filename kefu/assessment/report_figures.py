@@ -14,16 +14,13 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from kefu.assessment import center, dashboard, services
+from kefu.assessment.dashboard import share
 from kefu.assessment.models import Assessment, AssessmentState
 from kefu.core.vocabulary import RequestType
 from kefu.tickets.models import WorkOrder
 
 #: The unit figures the report adds up for the whole county.
 TOTALS = ("called_back", "satisfied", "dissatisfied", "urged", "customer_urges", "rework")
-
-
-def _share(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
 
 
 def volumes(first: dt.datetime, after: dt.datetime) -> list[dict[str, Any]]:
@@ -69,7 +66,7 @@ def analysis(hot: dict[str, Any], total_complaints: int) -> list[str]:
             % {
                 "name": r["name"],
                 "count": r["count"],
-                "share": _share(r["count"], total_complaints),
+                "share": share(r["count"], total_complaints),
             }
             for r in rows
         ]
@@ -90,12 +87,12 @@ def month_figures(start: dt.date, end: dt.date, now: dt.datetime) -> dict[str, A
         "as_of": now.isoformat(),
         "volumes": by_type,
         "total": sum(v["count"] for v in by_type),
-        "stages": {"due": due, "late": late, "on_time_share": _share(due - late, due)},
+        "stages": {"due": due, "late": late, "on_time_share": share(due - late, due)},
         "callbacks": {
             "made": totals["called_back"],
             "satisfied": totals["satisfied"],
             "dissatisfied": totals["dissatisfied"],
-            "satisfied_share": _share(totals["satisfied"], totals["called_back"]),
+            "satisfied_share": share(totals["satisfied"], totals["called_back"]),
         },
         "urges": {"by_clock": totals["urged"], "by_customers": totals["customer_urges"]},
         "rework": totals["rework"],

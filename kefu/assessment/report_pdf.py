@@ -13,6 +13,7 @@ import os
 from functools import cache
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 from reportlab.graphics.charts.barcharts import VerticalBarChart
@@ -213,6 +214,4 @@ def render(report: ServiceReport, last_plan: str) -> bytes:
 
 
 def _escape(text: str) -> str:
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
-    )
+    return escape(text).replace("\n", "<br/>")

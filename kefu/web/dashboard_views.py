@@ -40,5 +40,4 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         else "web/dashboard.html"
     )
     hot = [(key, title, figures["hot_spots"][key]) for key, title in HOT_SPOTS]
-    figures["hot_spot_titles"] = {key: str(title) for key, title in HOT_SPOTS}
     return render(request, template, {"figures": figures, "hot_spots": hot, "refresh": REFRESH})
