@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from kefu.api import api
 
@@ -321,6 +321,39 @@ def page_names() -> set[str]:
     }
 
 
+#: The lists that answer `?format=csv` with every row they list (kefu.web.csv_export).
+CSV_LISTS = frozenset(
+    {
+        "board",
+        "messages",
+        "inbox",
+        "review",
+        "callbacks",
+        "handover",
+        "customer",
+        "department",
+        "outages",
+        "outage-calls",
+        "grid-element",
+        "incidents",
+        "incident",
+        "assessments",
+        "assessment-unit",
+        "reports",
+    }
+)
+
+
+def with_csv(probes: list[Probe]) -> list[Probe]:
+    """`probes`, and the CSV of each list among them (same filters, every row)."""
+    csv = [
+        Probe(p.kind, "GET", p.path, {**(p.body or {}), "format": "csv"})
+        for p in probes
+        if p.method == "GET" and resolve(p.path).url_name in CSV_LISTS
+    ]
+    return probes + csv
+
+
 def order_page_probes(t: Targets) -> list[Probe]:
     p: list[Probe] = [
         Probe("page", "GET", "/"),
@@ -394,7 +427,7 @@ def order_page_probes(t: Targets) -> list[Probe]:
         p.append(Probe("page", "GET", f"/reports/{report}/"))
         p.append(Probe("page", "GET", f"/reports/{report}/report.pdf"))
         p.append(Probe("page", "POST", f"/reports/{report}/issue/", {}))
-    return p
+    return with_csv(p)
 
 
 def subject_page_probes(s: Subject, link_to: str | None) -> list[Probe]:
@@ -420,7 +453,7 @@ def subject_page_probes(s: Subject, link_to: str | None) -> list[Probe]:
         }
         p.append(Probe("page", "POST", "/intake/", form))
         p.append(Probe("page", "POST", "/intake/preview/", form))
-    return p
+    return with_csv(p)
 
 
 #: Each named page and whether the walks reach it.

@@ -34,7 +34,14 @@ from kefu.tickets import services
 from tests.conftest import Cast, bj
 from tests.flows import accept, dispatch, load_grid, published_notice
 from tests.scenarios import EXPECTED, ROLES, SCENARIOS, member
-from tests.surfaces import ACTION_BODIES, NOTICE_BODY, PAGE_ACTIONS, api_operations, page_names
+from tests.surfaces import (
+    ACTION_BODIES,
+    CSV_LISTS,
+    NOTICE_BODY,
+    PAGE_ACTIONS,
+    api_operations,
+    page_names,
+)
 
 Freeze = Callable[[str | dt.datetime], dt.datetime]
 
@@ -438,6 +445,22 @@ def test_each_role_reaches_exactly_its_pages(cast: Cast, freeze: Freeze) -> None
             if _let_through(_send(_page_client(user), method, path, body, api=False)):
                 seen[name].add(role)
     assert seen == PAGES
+
+
+def test_each_lists_csv_reaches_exactly_the_roles_of_its_page(cast: Cast, freeze: Freeze) -> None:
+    freeze("2026-03-10 09:00")
+    world = _world(cast)
+    freeze("2026-03-10 10:00")
+    seen: dict[str, set[str]] = {name: set() for name in CSV_LISTS}
+    for role in ROLES:
+        user = member(role, "YXB", tag="csv")
+        requests = _page_requests(world, user)
+        for name in CSV_LISTS:
+            _method, path, body = requests[name]
+            query = {**(body or {}), "format": "csv"}
+            if _let_through(_send(_page_client(user), "GET", path, query, api=False)):
+                seen[name].add(role)
+    assert seen == {name: PAGES[name] for name in CSV_LISTS}
 
 
 @pytest.mark.parametrize("action", sorted(PAGE_ACTIONS))

@@ -366,7 +366,9 @@ def test_the_assessment_through_the_api_and_the_pages_and_its_exports(
     assert sheet.cell(row, headers.index("返工") + 1).value == 1
     assert sheet.cell(row, headers.index("造成延误（小时）") + 1).value == 34.0
     assert sheet.page_setup.orientation == "landscape"
-    csv_text = page.get(f"/assessment/{number}/export.csv").content.decode("utf-8-sig")
+    csv_text = b"".join(page.get(f"/assessment/{number}/export.csv").streaming_content).decode(
+        "utf-8-sig"
+    )
     assert csv_text.splitlines()[0].startswith("部门,")
     # Those who neither prepare nor sign it do not see it.
     agent = Client()

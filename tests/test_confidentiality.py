@@ -275,7 +275,8 @@ def _text(response: Any) -> str:
             ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
         ).stdout.decode()
         return f"{response.status_code}\n{said}"
-    body = response.content.decode()
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    body = raw.decode()
     if response.get("Content-Type", "").startswith("application/json"):
         body = json.dumps(json.loads(body), ensure_ascii=False, sort_keys=True)
     return f"{response.status_code} {response.get('Location', '')}\n{body}"

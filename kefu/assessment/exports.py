@@ -1,10 +1,9 @@
 """An assessment as the offices print it: an Excel workbook (a merged title, Chinese
 headers, numbers as numbers, A4 landscape fitted to the width, the header repeated on
-every page), and CSV for anything else that reads it."""
+every page). Its CSV is any list's CSV (kefu.web.csv_export) over the same columns."""
 
 from __future__ import annotations
 
-import csv
 import io
 from decimal import Decimal
 from typing import Any
@@ -138,14 +137,4 @@ def workbook(assessment: Assessment) -> bytes:
             agents.cell(row, index, agent[key])
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue()
-
-
-def csv_text(assessment: Assessment) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    cols = columns()
-    writer.writerow([header for header, _read in cols])
-    for unit in assessment.units:
-        writer.writerow([read(unit) for _header, read in cols])
     return out.getvalue()

@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +25,8 @@ from kefu.assessment.scoring import Grade
 from kefu.core.calendar import BEIJING
 from kefu.core.errors import DomainError
 from kefu.core.vocabulary import ClockKind, RequestType
+from kefu.web import list_columns
+from kefu.web.csv_export import csv_response, wants_csv
 from kefu.web.shortcuts import require_read, require_role
 
 #: What each deduction is called where people read it.
@@ -52,10 +55,13 @@ def _may(user: Any, action: str) -> bool:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def assessments(request: HttpRequest) -> HttpResponse:
+def assessments(request: HttpRequest) -> HttpResponseBase:
     user = require_read(request, "assessment")
     last_month = timezone.now().astimezone(BEIJING).date().replace(day=1) - dt.timedelta(days=1)
     form = PrepareForm(request.POST or None, initial={"month": f"{last_month:%Y-%m}"})
+    listed = Assessment.objects.select_related("prepared_by", "signed_by")
+    if request.method != "POST" and wants_csv(request):
+        return csv_response(request, list_columns.ASSESSMENTS, listed)
     status = 200
     if request.method == "POST":
         if not _may(user, "prepare_assessment"):
@@ -78,7 +84,7 @@ def assessments(request: HttpRequest) -> HttpResponse:
         request,
         "web/assessments.html",
         {
-            "assessments": Assessment.objects.select_related("prepared_by", "signed_by")[:60],
+            "assessments": listed[:60],
             "form": form if _may(user, "prepare_assessment") else None,
         },
         status=status,
@@ -188,7 +194,7 @@ def assessment(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def assessment_unit(request: HttpRequest, number: str, code: str) -> HttpResponse:
+def assessment_unit(request: HttpRequest, number: str, code: str) -> HttpResponseBase:
     """The cases behind one unit's deductions, each order one click away."""
     require_read(request, "assessment")
     found = _found(number)
@@ -197,6 +203,9 @@ def assessment_unit(request: HttpRequest, number: str, code: str) -> HttpRespons
         raise Http404(_("No such unit in this assessment."))
     start, end = services.period_bounds(found.period_start, found.period_end)
     cases = figures.behind(code, start, end, timezone.now())
+    if wants_csv(request):
+        rows = [(DEDUCTIONS[name], case) for name in DEDUCTIONS for case in cases[name]]
+        return csv_response(request, list_columns.DEDUCTION_CASES, rows, f"{number}-{code}")
     return render(
         request,
         "web/assessment_unit.html",
@@ -237,7 +246,7 @@ def assessment_sign(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def assessment_export(request: HttpRequest, number: str, kind: str) -> HttpResponse:
+def assessment_export(request: HttpRequest, number: str, kind: str) -> HttpResponseBase:
     require_read(request, "assessment")
     found = _found(number)
     if kind == "xlsx":
@@ -246,10 +255,7 @@ def assessment_export(request: HttpRequest, number: str, kind: str) -> HttpRespo
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     elif kind == "csv":
-        # With a byte-order mark, so that Excel on a Chinese desktop reads it as UTF-8.
-        response = HttpResponse(
-            "\ufeff" + exports.csv_text(found), content_type="text/csv; charset=utf-8"
-        )
+        return csv_response(request, exports.columns(), found.units, found.number)
     else:
         raise Http404(_("No such export."))
     response["Content-Disposition"] = f'attachment; filename="{found.number}.{kind}"'

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 from pydantic import ValidationError
@@ -21,7 +22,9 @@ from kefu.outbox.models import Message
 from kefu.outbox.services import acknowledge_message, inbox
 from kefu.tickets.filters import OrderFilter, count_cap, filter_orders
 from kefu.tickets.states import State
+from kefu.web import list_columns
 from kefu.web.context import counts_for, navigation
+from kefu.web.csv_export import csv_response, rows_of, wants_csv
 from kefu.web.lists import order_list
 from kefu.web.shortcuts import page_of, require_person, require_role
 
@@ -62,7 +65,7 @@ def counters_context(request: HttpRequest) -> dict[str, Any]:
 
 @login_required
 @require_safe
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: HttpRequest) -> HttpResponseBase:
     user = require_role(request, BOARD_ROLES)
     filters = _filters(request)
     return order_list(
@@ -91,16 +94,25 @@ def counters(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def messages_page(request: HttpRequest) -> HttpResponse:
+def messages_page(request: HttpRequest) -> HttpResponseBase:
     """Every urge and escalation sent to me or my department; the feed alone when polled."""
     user = require_person(request)
     if request.headers.get("HX-Request"):
         return render(request, "web/partials/feed.html", {"feed": feed(user)})
     titles = _level_titles()
-    page = page_of(request, inbox(user).select_related("read_by").order_by("-created_at", "-id"))
+    messages = inbox(user).select_related("read_by").order_by("-created_at", "-id")
+    if wants_csv(request):
+        return csv_response(request, list_columns.MESSAGES, _titled(messages, titles))
+    page = page_of(request, messages)
     for message in page:
         message.title = titles.get(message.kind, "")
     return render(request, "web/messages.html", {"page": page})
+
+
+def _titled(messages: Any, titles: dict[str, str]) -> Any:
+    for message in rows_of(messages):
+        message.title = titles.get(message.kind, "")
+        yield message
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,8 @@ from kefu.outages import incidents
 from kefu.outages.models import FaultIncident, GridElement, IncidentState
 from kefu.outages.topology import line_of, transformer_by_code
 from kefu.tickets.visibility import orders_visible_to, readable_orders
+from kefu.web import list_columns
+from kefu.web.csv_export import csv_response, wants_csv
 from kefu.web.shortcuts import page_of, require_read, require_role
 
 
@@ -32,17 +35,18 @@ def _dispatches(user: Any) -> bool:
 
 @login_required
 @require_safe
-def incident_list(request: HttpRequest) -> HttpResponse:
+def incident_list(request: HttpRequest) -> HttpResponseBase:
     require_read(request, "outages")
     since = timezone.now() - dt.timedelta(days=1)
     found = FaultIncident.objects.select_related("element", "master", "master__holder")
+    open_ones = found.filter(state=IncidentState.OPEN).order_by("-last_call_at", "-id")
+    if wants_csv(request):
+        return csv_response(request, list_columns.INCIDENTS, open_ones)
     return render(
         request,
         "web/incidents.html",
         {
-            "page": page_of(
-                request, found.filter(state=IncidentState.OPEN).order_by("-last_call_at", "-id"), 50
-            ),
+            "page": page_of(request, open_ones, 50),
             "restored": list(
                 found.filter(state=IncidentState.RESTORED, restored_at__gte=since).order_by(
                     "-restored_at"
@@ -99,9 +103,13 @@ def _places(incident: FaultIncident, user: User) -> list[GridElement]:
 
 @login_required
 @require_safe
-def incident_page(request: HttpRequest, number: str) -> HttpResponse:
+def incident_page(request: HttpRequest, number: str) -> HttpResponseBase:
     user = require_read(request, "outages")
     incident = _incident(number)
+    if wants_csv(request):
+        return csv_response(
+            request, list_columns.INCIDENT_CALLS, _calls(incident, user), f"{number}-calls"
+        )
     open_ = incident.state == IncidentState.OPEN
     acts = open_ and _dispatches(user)
     return render(

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from kefu.tickets.clocks import PERMISSION_CLOCKS
 from kefu.tickets.models import Clock, ClockStatus
+from kefu.web.csv_export import wants_csv
+from kefu.web.order_rows import order_csv
 from kefu.web.shortcuts import page_of
 
 
@@ -25,6 +28,11 @@ def running_clocks() -> Prefetch[Any]:
     )
 
 
+def with_row_details(orders: Any) -> Any:
+    """What a row shows besides the order: holder, customer, parent, the running clocks."""
+    return orders.select_related("holder", "customer", "parent").prefetch_related(running_clocks())
+
+
 def order_list(
     request: HttpRequest,
     orders: Any,
@@ -34,14 +42,13 @@ def order_list(
     per_page: int = 50,
     rows: str = "web/partials/order_rows.html",
     cap: int | None = None,
-) -> HttpResponse:
-    """A page of orders; the live refresh asks for the rows alone (HX-Request)."""
-    page = page_of(
-        request,
-        orders.select_related("holder", "customer", "parent").prefetch_related(running_clocks()),
-        per_page,
-        cap,
-    )
+) -> HttpResponseBase:
+    """A page of orders; the live refresh asks for the rows alone (HX-Request); every row
+    of the list as CSV with `?format=csv`."""
+    orders = with_row_details(orders)
+    if wants_csv(request):
+        return order_csv(request, orders)
+    page = page_of(request, orders, per_page, cap)
     params = request.GET.copy()
     params.pop("page", None)
     context = {**context, "page": page, "query": request.GET.urlencode(), "params": params}

@@ -8,20 +8,22 @@ up (forty translations a row), so the labels come from the enums (`type_label` â
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.http import HttpRequest, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from kefu.core.vocabulary import RequestType
 from kefu.outages.models import FaultIncident, IncidentState
 from kefu.tickets.models import WorkOrder
+from kefu.web.csv_export import Column, chunks, csv_response
 from kefu.web.templatetags.kefu import (
     clock_label,
     importance,
@@ -147,3 +149,48 @@ def order_rows(orders: Iterable[WorkOrder]) -> SafeString:
     return format_html_join(
         "", "{}", ((_row(order, order_url, faults.get(order.pk)),) for order in rows)
     )
+
+
+def _next_clock(order: WorkOrder) -> Any:
+    clock: Any = key_clock(order)
+    return clock if clock is not None and clock.deadline is not None else None
+
+
+#: The CSV of an order list: the page's columns, each flag a column of its own, the whole
+#: description. Rows are (order, fault incident number or "").
+ORDER_COLUMNS: list[Column] = [
+    (gettext_lazy("Number"), lambda r: r[0].number),
+    (gettext_lazy("Type"), lambda r: type_label(r[0].request_type)),
+    (gettext_lazy("Important customer"), lambda r: importance(r[0].customer)),
+    (gettext_lazy("State"), lambda r: state_label(r[0].state)),
+    (gettext_lazy("Suspended"), lambda r: r[0].suspended),
+    (gettext_lazy("District"), lambda r: r[0].district),
+    (gettext_lazy("Description"), lambda r: r[0].description),
+    (gettext_lazy("Held by"), lambda r: r[0].holder if r[0].holder else _("the center")),
+    (
+        gettext_lazy("Next deadline"),
+        lambda r: clock_label(c.kind) if (c := _next_clock(r[0])) else "",
+    ),
+    (
+        gettext_lazy("Next deadline due at"),
+        lambda r: c.deadline if (c := _next_clock(r[0])) else None,
+    ),
+    (gettext_lazy("Was late"), lambda r: r[0].is_late),
+    (gettext_lazy("Times urged"), lambda r: r[0].urge_count),
+    (gettext_lazy("Linked calls"), lambda r: r[0].call_count),
+    (gettext_lazy("Fault incident"), lambda r: r[1]),
+    (gettext_lazy("Accepted at"), lambda r: r[0].accepted_at),
+]
+
+
+def _with_faults(orders: Iterable[WorkOrder]) -> Iterator[tuple[WorkOrder, str]]:
+    for batch in chunks(orders):
+        faults = _faults(batch)
+        for order in batch:
+            yield order, faults[order.pk][0] if order.pk in faults else ""
+
+
+def order_csv(
+    request: HttpRequest, orders: Iterable[WorkOrder], name: str = ""
+) -> StreamingHttpResponse:
+    return csv_response(request, ORDER_COLUMNS, _with_faults(orders), name)

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +29,8 @@ from kefu.outages.notice_import import import_notices
 from kefu.outages.notifications import affected_customers
 from kefu.outages.topology import customers_under, line_of
 from kefu.outages.topology_import import import_grid
+from kefu.web import list_columns
+from kefu.web.csv_export import csv_response, wants_csv
 from kefu.web.shortcuts import page_of, require_read, require_role
 
 SPANS = [
@@ -48,12 +51,14 @@ def _keeps(user: Any) -> bool:
 
 @login_required
 @require_safe
-def outages(request: HttpRequest) -> HttpResponse:
+def outages(request: HttpRequest) -> HttpResponseBase:
     user = require_read(request, "outages")
     span = request.GET.get("span", "current")
     if span not in dict(SPANS):
         span = "current"
     notices = notices_in(span, timezone.now())  # type: ignore[arg-type]
+    if wants_csv(request):
+        return csv_response(request, list_columns.NOTICES, notices, f"outages-{span}")
     return render(
         request,
         "web/outages.html",
@@ -276,13 +281,12 @@ def _restored_at(request: HttpRequest) -> dt.datetime | None:
 
 @login_required
 @require_safe
-def calls_to_make(request: HttpRequest) -> HttpResponse:
+def calls_to_make(request: HttpRequest) -> HttpResponseBase:
     require_role(request, CALLERS)
-    return render(
-        request,
-        "web/outage_calls.html",
-        {"page": page_of(request, notifications.calls_to_make(), 50)},
-    )
+    calls = notifications.calls_to_make()
+    if wants_csv(request):
+        return csv_response(request, list_columns.OUTAGE_CALLS, calls)
+    return render(request, "web/outage_calls.html", {"page": page_of(request, calls, 50)})
 
 
 @login_required
@@ -305,11 +309,14 @@ def call_attempt(request: HttpRequest, notification_id: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def grid_element(request: HttpRequest, code: str) -> HttpResponse:
+def grid_element(request: HttpRequest, code: str) -> HttpResponseBase:
     require_read(request, "outages")
     element = GridElement.objects.select_related("department").filter(code=code).first()
     if element is None:
         raise Http404(_("No such grid element."))
+    children = element.children.order_by("code")
+    if wants_csv(request):
+        return csv_response(request, list_columns.GRID_CHILDREN, children, f"grid-{code}")
     line = line_of(element)
     return render(
         request,
@@ -317,7 +324,7 @@ def grid_element(request: HttpRequest, code: str) -> HttpResponse:
         {
             "element": element,
             "line": line,
-            "children": page_of(request, element.children.order_by("code"), 100),
+            "children": page_of(request, children, 100),
             "customers": customers_under([element]).count(),
             "notices": notices_over(element),
         },

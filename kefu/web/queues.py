@@ -9,6 +9,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,13 +24,15 @@ from kefu.core.counting import capped_count
 from kefu.core.errors import DomainError
 from kefu.tickets.filters import OrderFilter, filter_orders
 from kefu.tickets.states import Satisfaction, State
+from kefu.web import list_columns
+from kefu.web.csv_export import csv_response, wants_csv
 from kefu.web.lists import order_list
 from kefu.web.shortcuts import page_of, require_read, require_role
 
 
 @login_required
 @require_safe
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: HttpRequest) -> HttpResponseBase:
     user = require_role(request, (Role.HANDLER, Role.CREW))
     orders = filter_orders(user, OrderFilter(open=True, sort="deadline"))
     return order_list(request, orders, "web/inbox.html", {"department": user.department})
@@ -37,7 +40,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def review(request: HttpRequest) -> HttpResponse:
+def review(request: HttpRequest) -> HttpResponseBase:
     user = require_read(request, "review")
     orders = filter_orders(user, OrderFilter(state=State.REPLIED)).order_by("last_event_at")
     return order_list(request, orders, "web/review.html", {})
@@ -50,10 +53,13 @@ CALLBACK_ANSWERS = [
 
 @login_required
 @require_safe
-def callbacks(request: HttpRequest) -> HttpResponse:
+def callbacks(request: HttpRequest) -> HttpResponseBase:
     user = require_read(request, "callbacks")
     # A confidential order's caller is called back by its handlers: others read no number.
-    page = page_of(request, callback_queue().select_related("call").for_reader(user))
+    tasks = callback_queue().select_related("call").for_reader(user)
+    if wants_csv(request):
+        return csv_response(request, list_columns.CALLBACKS, tasks)
+    page = page_of(request, tasks)
     context = {"page": page, "now": timezone.now(), "satisfactions": CALLBACK_ANSWERS}
     if request.headers.get("HX-Request"):
         return render(request, "web/partials/callback_rows.html", context)
@@ -106,8 +112,10 @@ def _sign_or_take_over(request: HttpRequest) -> None:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def handover(request: HttpRequest) -> HttpResponse:
+def handover(request: HttpRequest) -> HttpResponseBase:
     user = require_read(request, "handovers")
+    if request.method != "POST" and wants_csv(request):
+        return csv_response(request, list_columns.HANDOVERS, visible_handovers(user))
     status = 200
     if request.method == "POST":
         try:

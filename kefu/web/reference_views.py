@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,18 +26,22 @@ from kefu.outages.check import check
 from kefu.outages.topology import line_of, transformer_of
 from kefu.tickets.filters import OrderFilter, filter_orders
 from kefu.tickets.visibility import customer_orders
-from kefu.web.lists import order_list
+from kefu.web.csv_export import wants_csv
+from kefu.web.lists import order_list, with_row_details
+from kefu.web.order_rows import order_csv
 from kefu.web.shortcuts import page_of, require_read
 
 
 @login_required
 @require_safe
-def customer(request: HttpRequest, account_number: str) -> HttpResponse:
+def customer(request: HttpRequest, account_number: str) -> HttpResponseBase:
     user = require_read(request, "customers")  # handlers see customers through orders
     found = customer_by_account(account_number)
     if found is None:
         raise Http404(_("No such customer."))
     orders = customer_orders(user, found).select_related("holder", "parent")
+    if wants_csv(request):
+        return order_csv(request, with_row_details(orders), f"customer-{account_number}")
     transformer = transformer_of(found)
     return render(
         request,
@@ -56,7 +61,7 @@ def customer(request: HttpRequest, account_number: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def department(request: HttpRequest, code: str) -> HttpResponse:
+def department(request: HttpRequest, code: str) -> HttpResponseBase:
     user = require_read(request, "orders")
     found = Department.objects.filter(code=code).prefetch_related("jurisdictions").first()
     if found is None:

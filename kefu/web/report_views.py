@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -24,7 +25,9 @@ from kefu.assessment.models import ReportState, ServiceReport
 from kefu.assessment.scoring import Grade
 from kefu.core.calendar import BEIJING
 from kefu.core.errors import DomainError
+from kefu.web import list_columns
 from kefu.web.assessment_views import PrepareForm
+from kefu.web.csv_export import csv_response, wants_csv
 from kefu.web.shortcuts import require_read, require_role
 
 
@@ -65,10 +68,13 @@ def _error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: HttpRequest) -> HttpResponseBase:
     user = require_read(request, "assessment")
     last_month = timezone.now().astimezone(BEIJING).date().replace(day=1) - dt.timedelta(days=1)
     form = PrepareForm(request.POST or None, initial={"month": f"{last_month:%Y-%m}"})
+    listed = ServiceReport.objects.select_related("prepared_by", "issued_by")
+    if request.method != "POST" and wants_csv(request):
+        return csv_response(request, list_columns.REPORTS, listed)
     status = 200
     if request.method == "POST":
         if not _may(user, "prepare_report"):
@@ -90,7 +96,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         request,
         "web/reports.html",
         {
-            "reports": ServiceReport.objects.select_related("prepared_by", "issued_by")[:36],
+            "reports": listed[:36],
             "form": form if _may(user, "prepare_report") else None,
         },
         status=status,
