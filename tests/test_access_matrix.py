@@ -126,6 +126,8 @@ PAGES: dict[str, set[str]] = {
     "crew": {"crew"},
     "review": {"shift_leader", "supervisor"},
     "callbacks": CENTER_DESK,
+    # Whoever answers for a late stage: departments their own, the center its own.
+    "late-stages": {"agent", "shift_leader", "supervisor", "handler", "crew"},
     "callback-attempt": CENTER_DESK,
     "handover": LEADERS,
     "order": PEOPLE,
@@ -401,6 +403,7 @@ def _page_requests(world: dict[str, Any], user: User) -> dict[str, tuple[str, st
         "crew": ("GET", "/crew/", None),
         "review": ("GET", "/review/", None),
         "callbacks": ("GET", "/callbacks/", None),
+        "late-stages": ("GET", "/late-stages/", None),
         "callback-attempt": ("POST", f"/callbacks/{world['task_id']}/", {"reached": "no"}),
         "handover": ("GET", "/handover/", None),
         "order": ("GET", f"/orders/{world['number']}/", None),

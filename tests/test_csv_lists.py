@@ -17,6 +17,7 @@ from django.test import Client
 
 from kefu.outbox.models import MessageChannel
 from kefu.outbox.services import queue_message
+from kefu.supervision.sweep import sweep
 from kefu.tickets import services
 from kefu.tickets.filters import OrderFilter, filter_orders
 from kefu.tickets.models import WorkOrder
@@ -74,6 +75,7 @@ LISTS: dict[str, tuple[str, str, str, int | None]] = {
         r'<tr data-key="cb\d+">\s*<td><a href="/orders/(\d+)/"',
         0,
     ),
+    "late-stages": ("yxb", "/late-stages/", r'<tr data-key="(\d+)-', 0),
     "handover": ("leader", "/handover/", r'<td class="nowrap"><a href="/handover/\d+/">', None),
     "messages": ("yxb", "/messages/", r'<li data-key="m\d+"', None),
     "outages": ("leader", "/outages/", r'<tr data-notice="([^"]+)"', 0),
@@ -107,6 +109,8 @@ def world(cast: Cast, freeze: Freeze) -> dict[str, Any]:
     replied = dispatch(cast, accept(cast, "complaint", cast.remote, topic="billing"))
     services.acknowledge_order(actor=cast.yxb, number=replied.number)
     services.reply_order(actor=cast.yxb, number=replied.number, result="已核实处理")
+    freeze("2026-03-12 10:00")
+    sweep()  # stages run late: the list of causes to give
     return made
 
 
@@ -146,7 +150,7 @@ def test_the_csv_is_every_row_of_the_filtered_list_not_one_page(
 def test_cells_are_beijing_times_numbers_and_never_formulas(
     cast: Cast, world: dict[str, Any], freeze: Freeze
 ) -> None:
-    freeze("2026-03-10 10:30")
+    freeze("2026-03-12 10:30")
     sneaky = accept(cast, "consultation", cast.rural, description='=HYPERLINK("http://x")')
     WorkOrder.objects.filter(pk=sneaky.pk).update(urge_count=3)
     _page, response = _export(_client(cast.leader), "/board/")
@@ -154,7 +158,7 @@ def test_cells_are_beijing_times_numbers_and_never_formulas(
     row = dict(zip(header, next(r for r in rows if r[0] == sneaky.number), strict=True))
     assert row["诉求内容"] == '\'=HYPERLINK("http://x")'
     assert row["催办次数"] == "3"
-    assert row["受理时间"] == "2026-03-10 10:30"  # Beijing, as the page shows it
+    assert row["受理时间"] == "2026-03-12 10:30"  # Beijing, as the page shows it
     assert row["业务类型"] == "咨询"
     assert cell(bj("2026-03-10 02:00").astimezone(dt.UTC)) == "2026-03-10 02:00"
     assert [cell(True), cell(None), cell(2.5)] == ["是", "", 2.5]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,7 +31,7 @@ from kefu.outages.models import FaultIncident, GridElement, NoticeCall
 from kefu.outbox.models import Message
 from kefu.supervision.sweep import sweep
 from kefu.tickets import services
-from kefu.tickets.models import WorkOrder
+from kefu.tickets.models import Clock, WorkOrder
 from tests.browser import PASSWORD, SHOTS, Desk
 from tests.conftest import Cast
 from tests.flows import accept, dispatch, intake, load_grid, published_notice
@@ -353,6 +354,7 @@ def test_every_page_in_chinese_has_no_english_and_no_console_error(desk: Desk, c
         (cast.leader, "reports", "/reports/"),
         (cast.leader, "report", f"/reports/{report.number}/"),
         (cast.yxb, "inbox", "/inbox/"),
+        (cast.yxb, "late-stages", "/late-stages/"),
         (cast.crew_khzx, "crew", "/crew/"),
         (cast.admin, "admin", "/admin/"),
         (cast.admin, "grid-import", "/grid/import/"),
@@ -448,3 +450,44 @@ def test_the_leader_confirms_splits_and_tells_the_callers_of_a_fault_from_its_pa
     sent = Message.objects.filter(kind="incident_callers")
     assert {m.address for m in sent} == {cast.urban.phone, cast.urban_neighbour.phone}
     desk.shot("incident-told")
+
+
+def test_a_department_says_why_a_stage_was_late_from_its_inbox(desk: Desk, cast: Cast) -> None:
+    order = dispatch(cast, accept(cast, "complaint", cast.rural, topic="billing"))  # to YXB
+    services.acknowledge_order(actor=cast.yxb, number=order.number)
+    # The result ran out an hour ago, as the sweep marks it (set by hand: the live server
+    # keeps real time, and the sweep has tests of its own).
+    Clock.objects.filter(order=order, kind="result").update(
+        deadline=timezone.now() - dt.timedelta(hours=1), late=True
+    )
+    desk.login(cast.yxb)
+    desk.go("/inbox/")
+    desk.page.click("#late-stages-notice a")
+    desk.page.wait_for_load_state("networkidle")
+    desk.shot("late-stages")
+    row = desk.page.locator(f"#late-stages tr[data-key^='{order.number}-result-']")
+    row.locator("textarea").fill("需核对抄表记录，营业厅两天后才回复")
+    row.locator("button[type=submit]").click()
+    desk.page.wait_for_load_state("networkidle")
+    assert desk.page.url.endswith("/late-stages/")
+    assert desk.page.locator(f"#late-stages tr[data-key^='{order.number}-']").count() == 0
+    assert (
+        Clock.objects.get(order=order, kind="result").late_cause
+        == "需核对抄表记录，营业厅两天后才回复"
+    )
+    desk.go("/inbox/")
+    assert desk.page.locator("#late-stages-notice").count() == 0
+
+
+def test_a_list_downloads_as_csv_from_its_export_link(desk: Desk, cast: Cast) -> None:
+    numbers = {accept(cast, "consultation", cast.rural).number for _ in range(3)}
+    desk.login(cast.leader)
+    desk.go("/board/?request_type=consultation")
+    with desk.page.expect_download() as waiting:
+        desk.page.click(".export-csv")
+    download = waiting.value
+    assert re.fullmatch(r"board-\d{8}-\d{4}\.csv", download.suggested_filename)
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
+    header, *rows = text.splitlines()
+    assert header.startswith("工单号,业务类型,")
+    assert {row.split(",")[0] for row in rows} == numbers

@@ -21,6 +21,7 @@ from kefu.core.vocabulary import RequestType
 from kefu.outbox.models import Message
 from kefu.outbox.services import acknowledge_message, inbox
 from kefu.tickets.filters import OrderFilter, count_cap, filter_orders
+from kefu.tickets.late_stages import waiting_count
 from kefu.tickets.states import State
 from kefu.web import list_columns
 from kefu.web.context import counts_for, navigation
@@ -78,6 +79,8 @@ def board(request: HttpRequest) -> HttpResponseBase:
             "states": State.choices,
             "departments": Department.objects.filter(active=True).order_by("code"),
             "feed": feed(user),
+            # Templates call a callable: counted only where the page shows it.
+            "late_stages_waiting": lambda: waiting_count(user),
             **counters_context(request),
         },
         per_page=30,

@@ -33,6 +33,8 @@ Column = tuple[str | Promise, Callable[[Any], object]]
 BOM = "\ufeff"
 #: Rows read from the database at a time (and prefetched for at a time).
 CHUNK = 2000
+#: Lines sent to the client at a time.
+BATCH = 200
 #: What a spreadsheet would start evaluating (OWASP's list for CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -90,10 +92,18 @@ def csv_response(
     """The file `<name>-<Beijing date and time>.csv`; `name` defaults to the page's URL name.
     The rows are read while the file is sent, in the language the request was answered in."""
     language = get_language()
+    written = lines(columns, rows)
 
     def stream() -> Iterator[str]:
-        with override(language):
-            yield from lines(columns, rows)
+        # The language is switched on around each batch, never across a yield: a download
+        # abandoned half way must not leave its language switched on for whatever the
+        # process does next.
+        while True:
+            with override(language):
+                batch = "".join(islice(written, BATCH))
+            if not batch:
+                return
+            yield batch
 
     stamp = timezone.now().astimezone(BEIJING).strftime("%Y%m%d-%H%M")
     base = name or (request.resolver_match.url_name if request.resolver_match else "") or "list"

@@ -123,6 +123,16 @@ INCIDENT_CALLS: list[Column] = [
     (gettext_lazy("State"), lambda o: _display(o, "state")),
 ]
 
+#: Late stages waiting for their cause (rows are clocks).
+LATE_STAGES: list[Column] = [
+    (gettext_lazy("Order"), lambda c: c.order.number),
+    (gettext_lazy("Stage"), lambda c: _display(c, "kind")),
+    (gettext_lazy("Round"), lambda c: c.round),
+    (gettext_lazy("Department"), lambda c: c.department or _("the center")),
+    (gettext_lazy("Deadline"), lambda c: c.deadline),
+    (gettext_lazy("Finished at"), lambda c: c.stopped_at),
+]
+
 GRID_CHILDREN: list[Column] = [
     (gettext_lazy("code"), lambda e: e.code),
     (gettext_lazy("name"), lambda e: e.name),

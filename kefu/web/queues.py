@@ -1,6 +1,6 @@
 """The other lists people work from: a department's inbox, the review queue, the callback
-queue and the shift handover. Lists refresh themselves without touching what is being typed
-(kefu.js, "live")."""
+queue, the late stages waiting for their cause and the shift handover. Lists refresh
+themselves without touching what is being typed (kefu.js, "live")."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from kefu.accounts.roles import Role
+from kefu.accounts.roles import ACTION_ROLES, Role
 from kefu.callbacks.services import queue as callback_queue
 from kefu.callbacks.services import record_callback
 from kefu.contact.services import acknowledge_handover, sign_handover, visible_handovers
@@ -23,11 +23,15 @@ from kefu.core.calendar import BEIJING
 from kefu.core.counting import capped_count
 from kefu.core.errors import DomainError
 from kefu.tickets.filters import OrderFilter, filter_orders
+from kefu.tickets.late_stages import awaiting_cause, waiting_count
 from kefu.tickets.states import Satisfaction, State
 from kefu.web import list_columns
 from kefu.web.csv_export import csv_response, wants_csv
 from kefu.web.lists import order_list
 from kefu.web.shortcuts import page_of, require_read, require_role
+
+#: Who says why a stage was late, on the workstation (integrations use the API).
+LATE_CAUSE_ROLES = tuple(r for r in ACTION_ROLES["late_cause"] if r != Role.INTEGRATION)
 
 
 @login_required
@@ -35,7 +39,9 @@ from kefu.web.shortcuts import page_of, require_read, require_role
 def inbox(request: HttpRequest) -> HttpResponseBase:
     user = require_role(request, (Role.HANDLER, Role.CREW))
     orders = filter_orders(user, OrderFilter(open=True, sort="deadline"))
-    return order_list(request, orders, "web/inbox.html", {"department": user.department})
+    # Templates call a callable: counted only where the page shows it, not per refresh.
+    context = {"department": user.department, "late_stages_waiting": lambda: waiting_count(user)}
+    return order_list(request, orders, "web/inbox.html", context)
 
 
 @login_required
@@ -44,6 +50,17 @@ def review(request: HttpRequest) -> HttpResponseBase:
     user = require_read(request, "review")
     orders = filter_orders(user, OrderFilter(state=State.REPLIED)).order_by("last_event_at")
     return order_list(request, orders, "web/review.html", {})
+
+
+@login_required
+@require_safe
+def late_stages(request: HttpRequest) -> HttpResponseBase:
+    """The late stages the user answers for and nobody has said why of: each said here."""
+    user = require_role(request, LATE_CAUSE_ROLES)
+    stages = awaiting_cause(user)
+    if wants_csv(request):
+        return csv_response(request, list_columns.LATE_STAGES, stages)
+    return render(request, "web/late_stages.html", {"page": page_of(request, stages)})
 
 
 CALLBACK_ANSWERS = [

@@ -41,6 +41,7 @@ urlpatterns = [
     path("crew/<str:number>/<str:step>/", crew.crew_step, name="crew-step"),
     path("review/", queues.review, name="review"),
     path("callbacks/", queues.callbacks, name="callbacks"),
+    path("late-stages/", queues.late_stages, name="late-stages"),
     path("callbacks/<int:task_id>/", queues.callback_attempt, name="callback-attempt"),
     path("handover/", queues.handover, name="handover"),
     path("handover/<int:handover_id>/", queues.handover_detail, name="handover-detail"),
