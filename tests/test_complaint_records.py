@@ -125,3 +125,64 @@ def test_the_record_through_the_api_and_the_order_page(cast: Cast, token_client:
     html = page.get(f"/orders/{order.number}/").content.decode()
     assert "排队过久" in html
     assert "上门" in html
+
+
+def test_the_record_given_at_intake_on_the_api_and_the_intake_page(
+    cast: Cast, token_client: object
+) -> None:
+    api = token_client(cast.agent)  # type: ignore[operator]
+    complaint = {
+        "request_type": "complaint",
+        "description": "抄表员估抄，电费翻倍",
+        "customer_account": cast.rural.account_number,
+        "topic": "billing",
+        "complaint_object": "抄表员",
+        "complaint_cause": "估抄电量",
+        "customer_demand": "核实并退还多收电费",
+        "callback_method": "sms",
+    }
+    made = api.post("/api/orders", json.dumps(complaint), content_type="application/json")
+    assert made.status_code == 201, made.content
+    number = made.json()["order"]["number"]
+    order = WorkOrder.objects.get(number=number)
+    assert (order.complaint_object, order.complaint_cause) == ("抄表员", "估抄电量")
+    assert (order.customer_demand, order.callback_method) == ("核实并退还多收电费", "sms")
+    accepted = OrderEvent.objects.get(order=order, kind="accepted")
+    assert accepted.new["complaint_object"] == "抄表员"
+    assert accepted.new["callback_method"] == "sms"
+    # Refused with the field named, nothing saved: a record on a repair, a method unknown.
+    before = WorkOrder.objects.count()
+    repair = {
+        "request_type": "repair",
+        "description": "家中停电",
+        "customer_account": cast.urban.account_number,
+        "complaint_object": "抢修队",
+    }
+    refused = api.post("/api/orders", json.dumps(repair), content_type="application/json")
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "complaint_object"
+    assert "投诉" in refused.json()["detail"]
+    pigeon = {**complaint, "callback_method": "pigeon", "confirm_new": True}
+    unknown = api.post("/api/orders", json.dumps(pigeon), content_type="application/json")
+    assert unknown.status_code == 422
+    assert WorkOrder.objects.count() == before
+    # The intake page: a complaint keeps its record; a repair drops what was typed for one.
+    page = Client()
+    page.force_login(cast.agent)
+    form = {
+        "customer_account": cast.remote.account_number,
+        "request_type": "complaint",
+        "channel": "phone",
+        "description": "营业厅排队两小时",
+        "topic": "service",
+        "complaint_object": "营业厅",
+        "callback_method": "visit",
+        "confirm_new": "on",
+    }
+    assert page.post("/intake/", form).status_code == 302
+    taken = WorkOrder.objects.get(customer=cast.remote, request_type="complaint")
+    assert (taken.complaint_object, taken.callback_method) == ("营业厅", "visit")
+    form = {**form, "request_type": "repair", "area_class": "remote", "address": "高山乡"}
+    assert page.post("/intake/", form).status_code == 302
+    repaired = WorkOrder.objects.get(customer=cast.remote, request_type="repair")
+    assert (repaired.complaint_object, repaired.callback_method) == ("", "")

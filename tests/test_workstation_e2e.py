@@ -176,12 +176,26 @@ def test_a_chinese_topic_routes_a_complaint_to_the_right_department(desk: Desk, 
     assert page.locator("#id_supply_scheme").is_hidden()
     page.select_option("#id_topic", label="停电")
     page.fill("#id_description", "一周停电三次")
+    # The complaint's record as the caller tells it, on the same screen.
+    page.fill("#id_complaint_object", "城关供电所")
+    page.fill("#id_customer_demand", "说明停电原因，今后提前通知")
+    page.select_option("#id_callback_method", "sms")
     page.locator("#suggested-department", has_text="调度中心").wait_for()
     desk.shot("intake-complaint-topic")
     page.keyboard.press("Control+Enter")
     page.wait_for_url(re.compile(r"/orders/\d{13}/$"))
     order = WorkOrder.objects.get(request_type="complaint")
     assert order.holder == Department.objects.get(code="DDZX")
+    assert (order.complaint_object, order.customer_demand, order.callback_method) == (
+        "城关供电所",
+        "说明停电原因，今后提前通知",
+        "sms",
+    )
+    # A repair shows none of the complaint's record.
+    desk.go("/intake/")
+    page.select_option("#id_request_type", "repair")
+    assert page.locator("#id_complaint_object").is_hidden()
+    assert page.locator("#id_callback_method").is_hidden()
 
 
 def test_keyboard_only_intake_with_the_arrow_keys(desk: Desk, cast: Cast) -> None:

@@ -95,6 +95,10 @@ def _intake(payload: OrderIn) -> services.Intake:
         topic=payload.topic,
         supply_scheme=payload.supply_scheme.value if payload.supply_scheme else "",
         energize_class=payload.energize_class.value if payload.energize_class else "",
+        complaint_object=payload.complaint_object,
+        complaint_cause=payload.complaint_cause,
+        customer_demand=payload.customer_demand,
+        callback_method=payload.callback_method,
     )
 
 

@@ -47,6 +47,14 @@ class OrderIn(Schema):
     topic: ShortText = ""
     supply_scheme: SupplyScheme | None = None
     energize_class: EnergizeClass | None = None
+    complaint_object: ShortText = Field("", description="A complaint: whom or what it is about")
+    complaint_cause: ShortText = Field("", description="A complaint: its cause, as the caller says")
+    customer_demand: LongText = Field(
+        "", max_length=500, description="A complaint: what the customer asks for"
+    )
+    callback_method: CallbackMethod | Literal[""] = Field(
+        "", description="A complaint: how the customer wants to be called back"
+    )
     accepted_at: Moment | None = Field(
         None, description="Back-fill from an old system: when the call was taken (never future)"
     )

@@ -22,6 +22,7 @@ from kefu.core.vocabulary import (
 )
 from kefu.tickets.models import Channel
 from kefu.tickets.services import APPLICATION_STEP_LABELS, PaidService
+from kefu.tickets.services.complaints import RECORD_FIELDS
 from kefu.tickets.states import Satisfaction
 
 
@@ -223,6 +224,7 @@ FIELD_TYPES: dict[str, frozenset[str]] = {
     "answer": frozenset(str(t) for t in ANSWERABLE_AT_INTAKE),
     "customer_fault": frozenset({"repair"}),
     "paid_service": frozenset({"repair"}),
+    **dict.fromkeys(RECORD_FIELDS, frozenset({"complaint"})),
 }
 
 
@@ -273,6 +275,11 @@ class IntakeForm(forms.Form):
         required=False,
         choices=[("", "—"), *PaidService.choices],
     )
+    # The complaint record as the caller tells it: the same fields as the order page's.
+    complaint_object = ComplaintRecordForm.base_fields["complaint_object"]
+    complaint_cause = ComplaintRecordForm.base_fields["complaint_cause"]
+    customer_demand = ComplaintRecordForm.base_fields["customer_demand"]
+    callback_method = ComplaintRecordForm.base_fields["callback_method"]
     dispatch_now = forms.BooleanField(
         label=_("Dispatch to the suggested department now"), required=False, initial=True
     )

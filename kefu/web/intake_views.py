@@ -22,6 +22,7 @@ from kefu.customers.search import customer_by_account, find_customers
 from kefu.outages.check import check
 from kefu.outages.services import answer_from_notice
 from kefu.tickets import services
+from kefu.tickets.services.complaints import RECORD_FIELDS
 from kefu.tickets.states import OPEN_STATES
 from kefu.tickets.visibility import customer_orders
 from kefu.web.forms import FIELD_TYPES, IntakeForm
@@ -46,6 +47,7 @@ def _intake(form: IntakeForm) -> services.Intake:
         area_class=data["area_class"],
         topic=data["topic"],
         supply_scheme=data["supply_scheme"],
+        **{name: data[name] for name in RECORD_FIELDS},
     )
 
 

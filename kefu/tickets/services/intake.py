@@ -29,6 +29,7 @@ from kefu.core.vocabulary import (
     ANSWERABLE_AT_INTAKE,
     COMPLAINT_LIKE,
     AreaClass,
+    CallbackMethod,
     EnergizeClass,
     RequestType,
     SupplyScheme,
@@ -56,6 +57,7 @@ from kefu.tickets.services.checks import (
     required_text,
     save_order,
 )
+from kefu.tickets.services.complaints import RECORD_FIELDS
 from kefu.tickets.services.transitions import dispatch_order
 from kefu.tickets.states import OPEN_STATES, State
 from kefu.tickets.visibility import orders_visible_to
@@ -80,6 +82,12 @@ class Intake:
     topic: str = ""
     supply_scheme: str = ""
     energize_class: str = ""
+    # A complaint's record, as far as the caller tells it (complaints.record_complaint
+    # keeps it up to date later).
+    complaint_object: str = ""
+    complaint_cause: str = ""
+    customer_demand: str = ""
+    callback_method: str = ""
 
 
 @dataclass
@@ -182,6 +190,7 @@ def _resolve(intake: Intake) -> _Resolved:
     if voltage is not None:
         # As the column stores it (two places), so the receipt reads what was saved.
         voltage = Decimal(voltage).quantize(Decimal("0.01"))
+    record = _complaint_record(intake)
     return _Resolved(
         intake,
         customer,
@@ -201,8 +210,24 @@ def _resolve(intake: Intake) -> _Resolved:
             "topic": topic,
             "supply_scheme": supply_scheme,
             "energize_class": energize_class,
+            **record,
         },
     )
+
+
+def _complaint_record(intake: Intake) -> dict[str, str]:
+    """The complaint record given at intake: a complaint's only, its method one we know."""
+    record = {name: getattr(intake, name).strip() for name in RECORD_FIELDS}
+    given = [name for name, value in record.items() if value]
+    if given and intake.request_type != RequestType.COMPLAINT:
+        raise InvalidInput(_("only a complaint has a complaint record"), field=given[0])
+    if record["callback_method"] and record["callback_method"] not in CallbackMethod.values:
+        raise InvalidInput(
+            _("callback method must be one of: %(choices)s"),
+            field="callback_method",
+            choices=choices_text(CallbackMethod),
+        )
+    return record
 
 
 def _suggest(resolved: _Resolved) -> Suggestion:
@@ -268,6 +293,8 @@ def _born(
             if suggestion and suggestion.department
             else None,
             "routing_reason": suggestion.reason if suggestion else "",
+            # The complaint record as the caller gave it, where they gave one.
+            **{name: getattr(order, name) for name in RECORD_FIELDS if getattr(order, name)},
         },
     )
     return order, accepted
