@@ -178,6 +178,7 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 def register_routers() -> None:
     from kefu.assessment.api import router as assessment_router
+    from kefu.assessment.report_api import router as report_router
     from kefu.callbacks.api import router as callbacks_router
     from kefu.contact.api import router as contact_router
     from kefu.core.api import router as core_router
@@ -200,6 +201,7 @@ def register_routers() -> None:
     api.add_router("/grid", grid_router)
     api.add_router("/incidents", incident_router)
     api.add_router("/assessments", assessment_router)
+    api.add_router("/reports", report_router)
     api.add_router("/", core_router)
 
 

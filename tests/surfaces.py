@@ -216,6 +216,12 @@ def order_api_probes(t: Targets) -> list[Probe]:
     for assessment in t.assessments:
         p.append(Probe("api", "GET", f"/api/assessments/{assessment}"))
         p.append(Probe("api", "POST", f"/api/assessments/{assessment}/sign", {}))
+    p.append(Probe("api", "GET", "/api/reports"))
+    p.append(Probe("api", "POST", "/api/reports", {"month": "2026-03"}))
+    for report in t.reports:
+        p.append(Probe("api", "GET", f"/api/reports/{report}"))
+        p.append(Probe("api", "POST", f"/api/reports/{report}/follow-up", {"plan": "整改"}))
+        p.append(Probe("api", "POST", f"/api/reports/{report}/issue", {}))
     return p
 
 
@@ -297,6 +303,11 @@ API_CATALOGUE = {
     ("POST", "/api/assessments"),
     ("GET", "/api/assessments/{number}"),
     ("POST", "/api/assessments/{number}/sign"),
+    ("GET", "/api/reports"),
+    ("POST", "/api/reports"),
+    ("GET", "/api/reports/{number}"),
+    ("POST", "/api/reports/{number}/follow-up"),
+    ("POST", "/api/reports/{number}/issue"),
 }
 
 

@@ -99,6 +99,11 @@ API: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/assessments"): {"shift_leader", "supervisor"},
     ("GET", "/api/assessments/{number}"): ASSESSMENT,
     ("POST", "/api/assessments/{number}/sign"): {"assessor"},
+    ("GET", "/api/reports"): ASSESSMENT,
+    ("POST", "/api/reports"): {"shift_leader", "supervisor"},
+    ("GET", "/api/reports/{number}"): ASSESSMENT,
+    ("POST", "/api/reports/{number}/follow-up"): {"supervisor"},
+    ("POST", "/api/reports/{number}/issue"): {"supervisor"},
 }
 _SERVICE_ACTION = {a: a.replace("-", "_") for a in ACTION_BODIES}
 for _path_action, _action in _SERVICE_ACTION.items():
@@ -174,6 +179,9 @@ AGREE = [
     ("policy", ("GET", "/api/policy")),
     ("calendar-year", ("GET", "/api/calendar/{year}")),
     ("intake-preview", ("POST", "/api/orders/preview")),
+    ("assessments", ("GET", "/api/assessments")),
+    ("reports", ("GET", "/api/reports")),
+    ("report", ("GET", "/api/reports/{number}")),
 ]
 
 
@@ -325,6 +333,14 @@ def _read_requests(world: dict[str, Any]) -> dict[tuple[str, str], tuple[str, An
         {"element": "F-CG2"},
     )
     filled[("POST", "/api/assessments")] = ("/api/assessments", {"month": "2026-02"})
+    filled[("POST", "/api/reports")] = ("/api/reports", {"month": "2026-02"})
+    filled[("GET", "/api/reports/{number}")] = (f"/api/reports/{world['report']}", None)
+    filled[("POST", "/api/reports/{number}/follow-up")] = (
+        f"/api/reports/{world['report']}/follow-up",
+        {"plan": "下月重点：抄表质量"},
+    )
+    # Issuing without a plan is refused (422) for the supervisor, 403 for the others.
+    filled[("POST", "/api/reports/{number}/issue")] = (f"/api/reports/{world['report']}/issue", {})
     filled[("GET", "/api/assessments/{number}")] = (f"/api/assessments/{world['assessment']}", None)
     filled[("POST", "/api/assessments/{number}/sign")] = (
         f"/api/assessments/{world['assessment']}/sign",

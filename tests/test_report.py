@@ -6,6 +6,7 @@ charts holding the page's numbers."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -92,6 +93,50 @@ def test_the_months_report_its_follow_up_and_its_issue(cast: Cast, freeze: Freez
     freeze("2026-05-03 09:00")
     april = reports.prepare_report(actor=cast.supervisor, month_text="2026-04")
     assert reports.previous(april) == issued
+
+
+@pytest.mark.django_db
+def test_the_report_over_the_api(cast: Cast, freeze: Freeze, token_client: Any) -> None:
+    march(cast, freeze)
+    freeze("2026-04-02 09:00")
+    leader, supervisor = token_client(cast.leader), token_client(cast.supervisor)
+
+    def post(client: Client, path: str, body: dict[str, Any]) -> Any:
+        return client.post(path, json.dumps(body), content_type="application/json")
+
+    assert post(leader, "/api/reports", {"month": "2026-13"}).status_code == 422
+    assert post(leader, "/api/reports", {"month": "March"}).status_code == 422
+    made = post(leader, "/api/reports", {"month": "2026-03"})
+    assert made.status_code == 201, made.content
+    body = made.json()
+    assert (body["number"], body["month"], body["state"]) == ("BG202603", "2026-03", "draft")
+    assert body["figures"]["total"] == 3
+    assert body["pdf"] == "/reports/BG202603/report.pdf"
+    assert body["previous_plan"] is None
+    assert [r["number"] for r in leader.get("/api/reports").json()] == ["BG202603"]
+    assert leader.get("/api/reports/BG209901").status_code == 404
+    # Only the supervisor writes the follow-up and issues; a stale version is a conflict.
+    plan = {"plan": "四月抽查估抄", "version": body["version"]}
+    assert post(leader, "/api/reports/BG202603/follow-up", plan).status_code == 403
+    unplanned = post(supervisor, "/api/reports/BG202603/issue", {})
+    assert unplanned.status_code == 422
+    assert unplanned.json()["errors"][0]["field"] == "follow_plan"
+    written = post(supervisor, "/api/reports/BG202603/follow-up", plan)
+    assert written.status_code == 200
+    assert written.json()["follow_up"]["plan"] == "四月抽查估抄"
+    stale = post(supervisor, "/api/reports/BG202603/issue", {"version": body["version"]})
+    assert stale.status_code == 409
+    issued = post(supervisor, "/api/reports/BG202603/issue", {"version": body["version"] + 1})
+    assert issued.status_code == 200
+    assert (issued.json()["state"], issued.json()["issued_by"]) == ("issued", "supervisor")
+    again = post(supervisor, "/api/reports/BG202603/follow-up", {"plan": "改"})
+    assert again.status_code == 409
+    assert leader.get("/api/reports/BG202603").json()["follow_up"]["plan"] == "四月抽查估抄"
+    # April's report shows March's plan, which its check answers.
+    freeze("2026-05-02 09:00")
+    april = post(leader, "/api/reports", {"month": "2026-04"}).json()
+    assert april["previous_plan"] == "四月抽查估抄"
+    assert token_client(cast.agent).get("/api/reports").status_code == 403
 
 
 @pytest.mark.django_db

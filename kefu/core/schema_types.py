@@ -35,6 +35,8 @@ Note = Annotated[str, Field(max_length=2000), AfterValidator(_no_control_charact
 LongText = Annotated[
     str, Field(min_length=1, max_length=2000), AfterValidator(_no_control_characters)
 ]
+#: Prose a supervisor writes (a report's follow-up).
+Prose = Annotated[str, Field(max_length=4000), AfterValidator(_no_control_characters)]
 Moment = Annotated[AwareDatetime, AfterValidator(_sane_moment)]
 OrderNumber = Annotated[str, Field(pattern=r"^\d{13}$", examples=["2026031000001"])]
 Version = Annotated[int, Field(ge=1, le=2_000_000_000)]
