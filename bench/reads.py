@@ -19,6 +19,12 @@ each of these N times, printing p50/p95 and each one's p95 beside the one-order 
   board page    GET /board/ as the shift leader (counters, feed, 30 rows)
   inbox page    GET /inbox/ as a station's crew
 Targets (issue 10): every list p95 ≤ 3× the one-order GET; the one-order GET ≤ 5× health.
+
+Then the exports (issue 12: CSV for every list), each downloaded once as the shift leader
+would click it, streamed: a station's open orders (/board/?holder=…&format=csv) and every
+open order (/board/?format=csv). Printed: rows, time to the first byte, total time, rows a
+second, size, and the server's resident memory before and at its peak while it streams
+(the file is written as the rows are read, so the peak should not grow with the rows).
 Run: `make bench-reads` (needs the local PostgreSQL; populating takes a few minutes).
 """
 
@@ -28,7 +34,10 @@ import argparse
 import functools
 import os
 import random
+import threading
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import psycopg
@@ -162,6 +171,63 @@ def getter(path: Callable[[int], str]) -> Callable[[httpx.Client, int], httpx.Re
     return get
 
 
+def server_memory_mb(port: int) -> float:
+    """The resident memory of `kefu serve` on `port`: the master and its workers (forked, so
+    their command lines name the same address)."""
+    total = 0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if f"127.0.0.1:{port}".encode() not in (proc / "cmdline").read_bytes():
+                continue
+            status = (proc / "status").read_text()
+        except OSError:
+            continue
+        total += next(
+            (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")),
+            0,
+        )
+    return total / 1024
+
+
+def download(base: str, headers: dict[str, str], path: str, port: int) -> dict[str, float]:
+    """One CSV downloaded as a browser would, streamed; the server's memory sampled."""
+    before = server_memory_mb(port)
+    peak = [before]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.2):
+            peak[0] = max(peak[0], server_memory_mb(port))
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    started = time.perf_counter()
+    first = size = lines = 0.0
+    try:
+        with httpx.stream("GET", base + path, headers=headers, timeout=None) as response:
+            response.raise_for_status()
+            for chunk in response.iter_bytes():
+                first = first or time.perf_counter() - started
+                size += len(chunk)
+                lines += chunk.count(b"\n")
+    finally:
+        done.set()
+        sampler.join()
+    total = time.perf_counter() - started
+    rows = lines - 1  # the heading
+    return {
+        "rows": rows,
+        "first": first * 1000,
+        "total": total,
+        "rate": rows / total,
+        "mb": size / 1e6,
+        "before": before,
+        "peak": peak[0],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -245,6 +311,14 @@ def measure(args: argparse.Namespace, env: dict[str, str], dsn: str) -> None:
             same = getter(functools.partial(always, page))
             hammer(20, args.threads, same, base, cookie)
             results[name] = hammer(args.requests, args.threads, same, base, cookie)
+        leader = session_cookie(base, "leader")
+        exports = {
+            name: download(base, leader, path, args.port)
+            for name, path in (
+                ("station CSV", f"/board/?holder={station[0]}&format=csv"),
+                ("all open CSV", "/board/?format=csv"),
+            )
+        }
     one = results["one order"].quantile(0.95)
     health = results["health"].quantile(0.95)
     print(
@@ -264,6 +338,15 @@ def measure(args: argparse.Namespace, env: dict[str, str], dsn: str) -> None:
         f"one order p95 ÷ health p95: {one / health:.1f}x (target ≤ 5x); "
         f"worst list: {worst[1]} {worst[0]:.1f}x the one-order GET (target ≤ 3x)"
     )
+    print(
+        f"{'export':<14} {'rows':>9} {'first ms':>9} {'total s':>8} {'rows/s':>8} "
+        f"{'MB':>7} {'server MB before → peak':>24}"
+    )
+    for name, e in exports.items():
+        print(
+            f"{name:<14} {e['rows']:>9,.0f} {e['first']:>9.0f} {e['total']:>8.1f} "
+            f"{e['rate']:>8,.0f} {e['mb']:>7.1f} {e['before']:>13.0f} → {e['peak']:.0f}"
+        )
 
 
 if __name__ == "__main__":

@@ -191,3 +191,14 @@ def _counts_at_once(settings: object) -> None:
 def _fast_password_hashing(settings: object) -> None:
     """Tests set and check many passwords; the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _language_of_the_next_request() -> Iterator[None]:
+    """The test client runs requests in the test's own thread, and LocaleMiddleware leaves
+    the last request's language switched on there (a server switches it per request): a
+    test that asked in English must not leave English on for the next test."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
