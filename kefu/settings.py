@@ -139,6 +139,10 @@ AXES_LOCKOUT_CALLABLE = "kefu.accounts.login_guard.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "kefu.accounts.login_guard.client_ip"
 AXES_VERBOSE = False
 #: Proxies in front of Kefu that append to X-Forwarded-For (0: the peer is the client).
+# The longest list a CSV export writes (a longer one is refused: filter it first). A file
+# is streamed by one web worker; this keeps it well inside gunicorn's 30 s worker timeout
+# and inside a spreadsheet's rows.
+KEFU_CSV_MAX_ROWS = env_int("KEFU_CSV_MAX_ROWS", 100_000)
 KEFU_TRUSTED_PROXIES = env_int("KEFU_TRUSTED_PROXIES", 1 if PRODUCTION else 0)
 
 # Content-Security-Policy served by the app: everything from Kefu itself, nothing inline.

@@ -186,3 +186,46 @@ def test_the_record_given_at_intake_on_the_api_and_the_intake_page(
     assert page.post("/intake/", form).status_code == 302
     repaired = WorkOrder.objects.get(customer=cast.remote, request_type="repair")
     assert (repaired.complaint_object, repaired.callback_method) == ("", "")
+
+
+def test_the_records_lengths_and_a_record_given_again_on_an_urge(
+    cast: Cast, token_client: object
+) -> None:
+    api = token_client(cast.agent)  # type: ignore[operator]
+
+    def intake(**extra: object) -> object:
+        body = {
+            "request_type": "complaint",
+            "description": "营业厅排队太久",
+            "customer_account": cast.rural.account_number,
+            "topic": "service",
+            **extra,
+        }
+        return api.post("/api/orders", json.dumps(body), content_type="application/json")
+
+    # As long as the columns: a 200-character cause and a 500-character demand are kept,
+    # one more is refused before anything is written (not a database error).
+    too_long = intake(customer_demand="退" * 501)
+    assert too_long.status_code == 422
+    assert too_long.json()["errors"][0]["field"].endswith("customer_demand")
+    assert intake(complaint_cause="因" * 201).status_code == 422
+    assert WorkOrder.objects.count() == 0
+    made = intake(complaint_cause="因" * 200, customer_demand="退" * 500)
+    assert made.status_code == 201, made.content
+    order = WorkOrder.objects.get()
+    assert (len(order.complaint_cause), len(order.customer_demand)) == (200, 500)
+    # The same caller calls again about it (an urge, no new order): what they say of the
+    # record now is kept on the complaint, the urge's event saying from what.
+    again = intake(complaint_object="营业厅柜员", customer_demand="当面道歉", link_to=order.number)
+    assert again.status_code == 200, again.content
+    assert WorkOrder.objects.count() == 1
+    order.refresh_from_db()
+    assert (order.urge_count, order.complaint_object, order.customer_demand) == (
+        1,
+        "营业厅柜员",
+        "当面道歉",
+    )
+    urged = OrderEvent.objects.get(order=order, kind="customer_urged")
+    assert urged.new["complaint_object"] == "营业厅柜员"
+    assert urged.old["customer_demand"] == "退" * 500
+    assert "complaint_cause" not in urged.new  # not said again: kept as it was

@@ -171,3 +171,18 @@ def test_a_csv_speaks_english_to_those_who_chose_it(cast: Cast, world: dict[str,
     _page, response = _export(client, "/outages/")
     header = _rows(response)[0]
     assert header[:3] == ["Serial number", "Kind", "State"]
+
+
+def test_a_list_longer_than_one_export_is_refused_with_the_reason(
+    cast: Cast, world: dict[str, Any], settings: Any
+) -> None:
+    settings.KEFU_CSV_MAX_ROWS = 3
+    leader = _client(cast.leader)
+    refused = leader.get("/board/", {"format": "csv"})
+    assert refused.status_code == 400
+    assert "这个列表超过 3 行" in refused.content.decode()
+    assert refused["Content-Type"].startswith("text/html")
+    # Filtered down to the limit, it exports.
+    one_type = leader.get("/board/", {"format": "csv", "request_type": "repair"})
+    assert one_type.status_code == 200
+    assert len(_rows(one_type)) - 1 <= 3

@@ -87,6 +87,13 @@ def test_each_is_asked_why_its_own_stages_were_late_and_says_it_from_the_list(
     assert b.number not in after
     assert "每个由您说明的超时环节都已说明原因" in after
     assert 'id="late-stages-notice"' not in yxb.get("/inbox/").content.decode()
-    # The others' lists are as they were.
-    assert _listed(cast.ddzx) == {(b.number, "return")}
+    # The others' lists are as they were; the department that returned B late, though it
+    # no longer holds it, says why from its own list too.
     assert _listed(cast.crew_khzx) == {(c.number, "arrival")}
+    ddzx = _client(cast.ddzx)
+    page = ddzx.get("/late-stages/").content.decode()
+    action, fields = _form_for(page, b.number, "return")
+    said = ddzx.post(action, {**fields, "late_cause-cause": "系统转派延迟"})
+    assert said.status_code == 302
+    assert Clock.objects.get(order=b, kind="return", round=1).late_cause == "系统转派延迟"
+    assert _listed(cast.ddzx) == set()

@@ -198,7 +198,9 @@ def test_the_intake_page_answers_a_repair_from_the_outage(cast: Cast, outage: Ou
         "/intake/",
         {
             "customer_account": cast.urban.account_number,
-            "request_type": "consultation",  # whatever the form was left at
+            "request_type": "complaint",  # whatever the form was left at, with what
+            "complaint_object": "供电所",  # was typed for it
+            "callback_method": "sms",
             "channel": "phone",
             "description": "",
             "outage_notice": outage.number,

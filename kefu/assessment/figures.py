@@ -216,7 +216,7 @@ def unit_figures(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> dict
 
 
 def behind(
-    code: str, start: dt.datetime, end: dt.datetime, now: dt.datetime, limit: int = 200
+    code: str, start: dt.datetime, end: dt.datetime, now: dt.datetime, limit: int | None = 200
 ) -> dict[str, list[dict[str, Any]]]:
     """The cases behind a unit's deductions, found as `unit_figures` counts them: what the
     list of units to be assessed opens with one click. Each: the order and when."""

@@ -35,6 +35,9 @@ Note = Annotated[str, Field(max_length=2000), AfterValidator(_no_control_charact
 LongText = Annotated[
     str, Field(min_length=1, max_length=2000), AfterValidator(_no_control_characters)
 ]
+#: Texts of set lengths, empty allowed (a complaint's cause, the customer's demand).
+Text200 = Annotated[str, Field(max_length=200), AfterValidator(_no_control_characters)]
+Text500 = Annotated[str, Field(max_length=500), AfterValidator(_no_control_characters)]
 #: Prose a supervisor writes (a report's follow-up).
 Prose = Annotated[str, Field(max_length=4000), AfterValidator(_no_control_characters)]
 Moment = Annotated[AwareDatetime, AfterValidator(_sane_moment)]

@@ -19,7 +19,9 @@ def answered_by(user: User) -> Q | None:
     if role not in ACTION_ROLES["late_cause"]:
         return None
     if role in HOLDERS:
-        return Q(department_id=user.department_id)
+        # A holder without a department answers for nothing (department_id=None would
+        # read as "the center's").
+        return Q(department_id=user.department_id) if user.department_id else None
     center = Q(department__isnull=True)
     return center | Q(department_id=user.department_id) if user.department_id else center
 

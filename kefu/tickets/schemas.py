@@ -10,7 +10,17 @@ from ninja import Field, Schema
 from pydantic import BaseModel
 
 from kefu.accounts.models import User
-from kefu.core.schema_types import Code, LongText, Moment, Note, Phone, ShortText, Version
+from kefu.core.schema_types import (
+    Code,
+    LongText,
+    Moment,
+    Note,
+    Phone,
+    ShortText,
+    Text200,
+    Text500,
+    Version,
+)
 from kefu.core.vocabulary import (
     AreaClass,
     CallbackMethod,
@@ -48,10 +58,8 @@ class OrderIn(Schema):
     supply_scheme: SupplyScheme | None = None
     energize_class: EnergizeClass | None = None
     complaint_object: ShortText = Field("", description="A complaint: whom or what it is about")
-    complaint_cause: ShortText = Field("", description="A complaint: its cause, as the caller says")
-    customer_demand: LongText = Field(
-        "", max_length=500, description="A complaint: what the customer asks for"
-    )
+    complaint_cause: Text200 = Field("", description="A complaint: its cause, as the caller says")
+    customer_demand: Text500 = Field("", description="A complaint: what the customer asks for")
     callback_method: CallbackMethod | Literal[""] = Field(
         "", description="A complaint: how the customer wants to be called back"
     )
@@ -127,8 +135,8 @@ class CityReportIn(ActionIn):
 
 class ComplaintRecordIn(ActionIn):
     complaint_object: ShortText = Field("", description="Whom or what the complaint is about")
-    complaint_cause: ShortText = Field("", description="Its cause, as found")
-    customer_demand: LongText = Field("", max_length=500, description="What the customer asks for")
+    complaint_cause: Text200 = Field("", description="Its cause, as found")
+    customer_demand: Text500 = Field("", description="What the customer asks for")
     callback_method: CallbackMethod | Literal[""] = Field(
         "", description="How the customer wants to be called back"
     )

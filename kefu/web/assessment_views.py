@@ -202,7 +202,9 @@ def assessment_unit(request: HttpRequest, number: str, code: str) -> HttpRespons
     if unit is None:
         raise Http404(_("No such unit in this assessment."))
     start, end = services.period_bounds(found.period_start, found.period_end)
-    cases = figures.behind(code, start, end, timezone.now())
+    # The page shows the first 200 cases of each deduction; the file has every one.
+    limit = None if wants_csv(request) else 200
+    cases = figures.behind(code, start, end, timezone.now(), limit=limit)
     if wants_csv(request):
         rows = [(DEDUCTIONS[name], case) for name in DEDUCTIONS for case in cases[name]]
         return csv_response(request, list_columns.DEDUCTION_CASES, rows, f"{number}-{code}")

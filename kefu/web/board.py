@@ -105,7 +105,9 @@ def messages_page(request: HttpRequest) -> HttpResponseBase:
     titles = _level_titles()
     messages = inbox(user).select_related("read_by").order_by("-created_at", "-id")
     if wants_csv(request):
-        return csv_response(request, list_columns.MESSAGES, _titled(messages, titles))
+        return csv_response(
+            request, list_columns.MESSAGES, _titled(messages, titles), source=messages
+        )
     page = page_of(request, messages)
     for message in page:
         message.title = titles.get(message.kind, "")

@@ -2,11 +2,13 @@
 own rights, all of them rather than one page, with the page's column headings.
 
 A list view answers `?format=csv` by handing its query and its columns to `csv_response`;
-the rows are written as they are read (`iterator`), so a board of a million open orders
-streams in constant memory. The file carries a byte-order mark so that Excel on a Chinese
-desktop reads it as UTF-8; times are Beijing time; numbers stay numbers; a text cell that a
-spreadsheet would run as a formula (`=`, `+`, `-`, `@`) is written with a leading quote.
-Querysets read for a reader (`for_reader`) mask every row while it streams, as on the page.
+the rows are written as they are read (`iterator`), in constant memory. A list longer than
+KEFU_CSV_MAX_ROWS is refused with the reason before anything is written (filter it first):
+one web worker streams the file, and a spreadsheet holds about a million rows at most.
+The file carries a byte-order mark so that Excel on a Chinese desktop reads it as UTF-8;
+times are Beijing time; numbers stay numbers; a text cell that a spreadsheet would run as a
+formula (`=`, `+`, `-`, `@`) is written with a leading quote. Querysets read for a reader
+(`for_reader`) mask every row while it streams, as on the page.
 """
 
 from __future__ import annotations
@@ -18,14 +20,18 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.http import content_disposition_header
 from django.utils.translation import get_language, gettext_lazy, override
 from django.utils.translation import gettext as _
 
 from kefu.core.calendar import BEIJING
+from kefu.core.counting import capped_count
 
 #: A column: its heading as the page shows it, and how a row's cell is read.
 Column = tuple[str | Promise, Callable[[Any], object]]
@@ -87,10 +93,24 @@ def lines(columns: Sequence[Column], rows: Iterable[Any]) -> Iterator[str]:
 
 
 def csv_response(
-    request: HttpRequest, columns: Sequence[Column], rows: Iterable[Any], name: str = ""
-) -> StreamingHttpResponse:
+    request: HttpRequest,
+    columns: Sequence[Column],
+    rows: Iterable[Any],
+    name: str = "",
+    *,
+    source: QuerySet[Any] | None = None,
+) -> HttpResponse | StreamingHttpResponse:
     """The file `<name>-<Beijing date and time>.csv`; `name` defaults to the page's URL name.
-    The rows are read while the file is sent, in the language the request was answered in."""
+    The rows are read while the file is sent, in the language the request was answered in.
+    `source`: the query behind `rows` when they are not a query themselves (counted first)."""
+    counted = source if source is not None else rows if isinstance(rows, QuerySet) else None
+    most = settings.KEFU_CSV_MAX_ROWS
+    if counted is not None and capped_count(counted, most) > most:
+        detail = _(
+            "The list has more than %(most)s rows, more than one file exports: filter it "
+            "first, then export."
+        ) % {"most": f"{most:,}"}
+        return render(request, "web/error.html", {"status": 400, "detail": detail}, status=400)
     language = get_language()
     written = lines(columns, rows)
 
@@ -108,7 +128,7 @@ def csv_response(
     stamp = timezone.now().astimezone(BEIJING).strftime("%Y%m%d-%H%M")
     base = name or (request.resolver_match.url_name if request.resolver_match else "") or "list"
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{base}-{stamp}.csv"'
+    response["Content-Disposition"] = content_disposition_header(True, f"{base}-{stamp}.csv")
     return response
 
 

@@ -110,7 +110,16 @@ def _field_types() -> dict[str, str]:
 
 def _repair(intake: services.Intake) -> services.Intake:
     """A call answered from an outage is a repair call, whatever type the form was left at."""
-    return dataclasses.replace(intake, request_type="repair", topic="", supply_scheme="")
+    return dataclasses.replace(
+        intake,
+        request_type="repair",
+        topic="",
+        supply_scheme="",
+        complaint_object="",
+        complaint_cause="",
+        customer_demand="",
+        callback_method="",
+    )
 
 
 def _save(request: HttpRequest, user: User, form: IntakeForm) -> HttpResponse:

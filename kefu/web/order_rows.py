@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.http import HttpRequest, StreamingHttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -191,6 +192,6 @@ def _with_faults(orders: Iterable[WorkOrder]) -> Iterator[tuple[WorkOrder, str]]
 
 
 def order_csv(
-    request: HttpRequest, orders: Iterable[WorkOrder], name: str = ""
-) -> StreamingHttpResponse:
-    return csv_response(request, ORDER_COLUMNS, _with_faults(orders), name)
+    request: HttpRequest, orders: QuerySet[WorkOrder], name: str = ""
+) -> HttpResponse | StreamingHttpResponse:
+    return csv_response(request, ORDER_COLUMNS, _with_faults(orders), name, source=orders)

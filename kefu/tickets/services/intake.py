@@ -603,6 +603,21 @@ def _lock_parent(actor: User, number: str) -> WorkOrder:
     return parent
 
 
+def _record_on_urge(
+    resolved: _Resolved, parent: WorkOrder
+) -> tuple[dict[str, str], dict[str, str]]:
+    """A complaint record the caller gave again, on the complaint they urge: what they said
+    now replaces what differs (the urge's event says from what); nothing they said is lost."""
+    given = {n: resolved.fields[n] for n in RECORD_FIELDS if resolved.fields[n]}
+    if parent.request_type != RequestType.COMPLAINT:
+        return {}, given  # kept in the urge's event: the order it urges has no such record
+    changed = {n: v for n, v in given.items() if getattr(parent, n) != v}
+    old = {n: getattr(parent, n) for n in changed}
+    for name, value in changed.items():
+        setattr(parent, name, value)
+    return old, changed
+
+
 def _link(
     resolved: _Resolved,
     actor: User,
@@ -624,16 +639,18 @@ def _link(
     )
     if same_caller:
         parent.urge_count += 1
+        old, new = _record_on_urge(resolved, parent)
         record_event(
             parent,
             "customer_urged",
             actor,
             when,
             note=note or resolved.intake.description,
-            old={"urge_count": parent.urge_count - 1},
+            old={"urge_count": parent.urge_count - 1, **old},
             new={
                 "urge_count": parent.urge_count,
                 "holder": parent.holder.code if parent.holder else None,
+                **new,
             },
         )
         save_order(parent, when)
