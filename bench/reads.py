@@ -21,10 +21,11 @@ each of these N times, printing p50/p95 and each one's p95 beside the one-order 
 Targets (issue 10): every list p95 ≤ 3× the one-order GET; the one-order GET ≤ 5× health.
 
 Then the exports (issue 12: CSV for every list), each downloaded once as the shift leader
-would click it, streamed: a station's open orders (/board/?holder=…&format=csv) and every
-open order (/board/?format=csv). Printed: rows, time to the first byte, total time, rows a
-second, size, and the server's resident memory before and at its peak while it streams
-(the file is written as the rows are read, so the peak should not grow with the rows).
+would click it, streamed: a station's open orders (/board/?holder=…&format=csv, under the
+100,000-row limit) and every open order (/board/?format=csv: refused, over the limit; how
+long the refusal takes). Printed: the status, rows, time to the first byte, total time,
+rows a second, size, and the server's resident memory before and at its peak while it
+streams (the file is written as the rows are read: the peak should not grow with the rows).
 Run: `make bench-reads` (needs the local PostgreSQL; populating takes a few minutes).
 """
 
@@ -207,7 +208,7 @@ def download(base: str, headers: dict[str, str], path: str, port: int) -> dict[s
     first = size = lines = 0.0
     try:
         with httpx.stream("GET", base + path, headers=headers, timeout=None) as response:
-            response.raise_for_status()
+            status = response.status_code
             for chunk in response.iter_bytes():
                 first = first or time.perf_counter() - started
                 size += len(chunk)
@@ -216,8 +217,9 @@ def download(base: str, headers: dict[str, str], path: str, port: int) -> dict[s
         done.set()
         sampler.join()
     total = time.perf_counter() - started
-    rows = lines - 1  # the heading
+    rows = lines - 1 if status == 200 else 0  # the heading
     return {
+        "status": status,
         "rows": rows,
         "first": first * 1000,
         "total": total,
@@ -316,7 +318,7 @@ def measure(args: argparse.Namespace, env: dict[str, str], dsn: str) -> None:
             name: download(base, leader, path, args.port)
             for name, path in (
                 ("station CSV", f"/board/?holder={station[0]}&format=csv"),
-                ("all open CSV", "/board/?format=csv"),
+                ("all open CSV", "/board/?format=csv"),  # over the limit: refused
             )
         }
     one = results["one order"].quantile(0.95)
@@ -339,13 +341,14 @@ def measure(args: argparse.Namespace, env: dict[str, str], dsn: str) -> None:
         f"worst list: {worst[1]} {worst[0]:.1f}x the one-order GET (target ≤ 3x)"
     )
     print(
-        f"{'export':<14} {'rows':>9} {'first ms':>9} {'total s':>8} {'rows/s':>8} "
+        f"{'export':<14} {'status':>6} {'rows':>9} {'first ms':>9} {'total s':>8} {'rows/s':>8} "
         f"{'MB':>7} {'server MB before → peak':>24}"
     )
     for name, e in exports.items():
         print(
-            f"{name:<14} {e['rows']:>9,.0f} {e['first']:>9.0f} {e['total']:>8.1f} "
-            f"{e['rate']:>8,.0f} {e['mb']:>7.1f} {e['before']:>13.0f} → {e['peak']:.0f}"
+            f"{name:<14} {e['status']:>6.0f} {e['rows']:>9,.0f} {e['first']:>9.0f} "
+            f"{e['total']:>8.1f} {e['rate']:>8,.0f} {e['mb']:>7.1f} "
+            f"{e['before']:>13.0f} → {e['peak']:.0f}"
         )
 
 

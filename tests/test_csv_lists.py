@@ -160,6 +160,20 @@ def test_cells_are_beijing_times_numbers_and_never_formulas(
     assert row["催办次数"] == "3"
     assert row["受理时间"] == "2026-03-12 10:30"  # Beijing, as the page shows it
     assert row["业务类型"] == "咨询"
+    assert (row["最近时限"], row["时限到期时间"]) == ("", "")  # a consultation has none
+    # A complaint's next deadline is the page's: the same stage, the same time.
+    page = _client(cast.leader).get("/board/").content.decode()
+    shown = re.search(
+        rf'<tr data-key="{world["number"]}">.*?<td class="deadline">([^<]*?) <span.*?'
+        r'<span class="at">(.*?)</span>',
+        page,
+        re.S,
+    )
+    assert shown
+    complaint = dict(zip(header, next(r for r in rows if r[0] == world["number"]), strict=True))
+    assert complaint["最近时限"] == shown.group(1) != ""
+    assert complaint["时限到期时间"].endswith(shown.group(2))
+    assert complaint["时限到期时间"].startswith("2026-")
     assert cell(bj("2026-03-10 02:00").astimezone(dt.UTC)) == "2026-03-10 02:00"
     assert [cell(True), cell(None), cell(2.5)] == ["是", "", 2.5]
     assert [cell(t) for t in ("+1", "-1", "@a", "a=b")] == ["'+1", "'-1", "'@a", "a=b"]

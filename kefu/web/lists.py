@@ -45,9 +45,9 @@ def order_list(
 ) -> HttpResponseBase:
     """A page of orders; the live refresh asks for the rows alone (HX-Request); every row
     of the list as CSV with `?format=csv`."""
-    orders = with_row_details(orders)
     if wants_csv(request):
         return order_csv(request, orders)
+    orders = with_row_details(orders)
     page = page_of(request, orders, per_page, cap)
     params = request.GET.copy()
     params.pop("page", None)

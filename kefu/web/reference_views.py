@@ -27,7 +27,7 @@ from kefu.outages.topology import line_of, transformer_of
 from kefu.tickets.filters import OrderFilter, filter_orders
 from kefu.tickets.visibility import customer_orders
 from kefu.web.csv_export import wants_csv
-from kefu.web.lists import order_list, with_row_details
+from kefu.web.lists import order_list
 from kefu.web.order_rows import order_csv
 from kefu.web.shortcuts import page_of, require_read
 
@@ -39,9 +39,9 @@ def customer(request: HttpRequest, account_number: str) -> HttpResponseBase:
     found = customer_by_account(account_number)
     if found is None:
         raise Http404(_("No such customer."))
-    orders = customer_orders(user, found).select_related("holder", "parent")
     if wants_csv(request):
-        return order_csv(request, with_row_details(orders), f"customer-{account_number}")
+        return order_csv(request, customer_orders(user, found), f"customer-{account_number}")
+    orders = customer_orders(user, found).select_related("holder", "parent")
     transformer = transformer_of(found)
     return render(
         request,

@@ -276,21 +276,31 @@ def topic_label(code: str) -> str:
 def type_label(value: str) -> str:
     from kefu.core.vocabulary import RequestType
 
-    return str(RequestType(value).label) if value in RequestType.values else value
+    return _label(RequestType, value)
 
 
 @register.filter
 def state_label(value: str) -> str:
     from kefu.tickets.states import State
 
-    return str(State(value).label) if value in State.values else value
+    return _label(State, value)
+
+
+def _label(choices: Any, value: str) -> str:
+    """A choice's label, or the value itself when it is none of them. Looked up by value
+    (a dict), not tested against `choices.values`, which Django builds afresh each time:
+    a list of rows asks this for every row."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
 
 
 @register.filter
 def clock_label(value: str) -> str:
     from kefu.core.vocabulary import ClockKind
 
-    return str(ClockKind(value).label) if value in ClockKind.values else value
+    return _label(ClockKind, value)
 
 
 @register.filter
