@@ -14,9 +14,10 @@ from typing import Any
 import openpyxl
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from kefu.accounts.models import User
-from kefu.assessment import scoring, services
+from kefu.assessment import figures, scoring, services
 from kefu.assessment.models import Assessment, AssessmentEvent
 from kefu.core.errors import Conflict, IllegalTransition, InvalidInput, PermissionDenied
 from kefu.core.policy import AssessmentPolicy, Deduction
@@ -463,3 +464,23 @@ def test_the_department_says_why_each_late_stage_was_late(
     leader.force_login(cast.leader)
     cases = leader.get(f"/assessment/{made.number}/YXB/").content.decode()
     assert "等待营业厅回复" in cases
+
+
+def test_a_repeat_call_while_the_center_holds_the_order_is_the_centers(
+    cast: Cast, freeze: Freeze
+) -> None:
+    # The urge names a null holder (the center's): on SQLite a JSON null reads as the text
+    # 'null', which once made a unit of its own called "null".
+    freeze("2026-03-02 09:00")
+    order = tickets.accept_order(actor=cast.agent, intake=intake("complaint", cast.rural))
+    freeze("2026-03-02 09:20")
+    tickets.urge_order(actor=cast.agent, number=order.number, note="客户催问")
+    assert OrderEvent.objects.get(order=order, kind="customer_urged").new["holder"] is None
+    freeze("2026-04-01 09:00")
+    units = {u["code"]: u for u in services.compute(*services.month("2026-03"))["units"]}
+    assert "null" not in units
+    assert units["KFB"]["customer_urges"] == 1
+    start, end = services.period_bounds(*services.month("2026-03"))
+    cases = figures.behind("KFB", start, end, timezone.now())
+    assert [c["order"] for c in cases["customer_urge"]] == [order.number]
+    assert figures.behind("YXB", start, end, timezone.now())["customer_urge"] == []

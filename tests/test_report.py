@@ -120,13 +120,21 @@ def test_the_report_over_the_api(cast: Cast, freeze: Freeze, token_client: Any) 
     assert post(leader, "/api/reports/BG202603/follow-up", plan).status_code == 403
     unplanned = post(supervisor, "/api/reports/BG202603/issue", {})
     assert unplanned.status_code == 422
-    assert unplanned.json()["errors"][0]["field"] == "follow_plan"
+    assert unplanned.json()["errors"][0]["field"] == "plan"
     written = post(supervisor, "/api/reports/BG202603/follow-up", plan)
     assert written.status_code == 200
     assert written.json()["follow_up"]["plan"] == "四月抽查估抄"
+    # The parts given are written, those left out stay.
+    checked = post(supervisor, "/api/reports/BG202603/follow-up", {"check": "三月计划已完成"})
+    assert checked.json()["follow_up"] == {
+        "plan": "四月抽查估抄",
+        "do": "",
+        "check": "三月计划已完成",
+        "act": "",
+    }
     stale = post(supervisor, "/api/reports/BG202603/issue", {"version": body["version"]})
     assert stale.status_code == 409
-    issued = post(supervisor, "/api/reports/BG202603/issue", {"version": body["version"] + 1})
+    issued = post(supervisor, "/api/reports/BG202603/issue", {"version": body["version"] + 2})
     assert issued.status_code == 200
     assert (issued.json()["state"], issued.json()["issued_by"]) == ("issued", "supervisor")
     again = post(supervisor, "/api/reports/BG202603/follow-up", {"plan": "改"})

@@ -153,7 +153,7 @@ SURFACE_LABELS = {
     "ivr": _("IVR questions"),
     "outages": _("outage information"),
     "outage_check": _("the outage check"),
-    "assessment": _("the department assessment"),
+    "assessment": _("the assessment, the dashboard and the monthly reports"),
 }
 
 

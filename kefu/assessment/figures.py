@@ -35,7 +35,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, NullIf
 
 from kefu.accounts.models import Department, DepartmentKind
 from kefu.outages.models import OutageNotice
@@ -69,12 +69,22 @@ RUNNING = (ClockStatus.OPEN, ClockStatus.PAUSED)
 SATISFIED = ("satisfied", "basically_satisfied")
 
 
-def _holder_then() -> Coalesce:
-    """The department holding the order when the event happened: recorded on the event,
-    or (events written before it was) the order's holder."""
+def _named_holder() -> Coalesce:
+    """The holder the event names: its code; "" when it names a null holder (the center's,
+    as an empty code is); NULL when it has no "holder" key (written before the holder was
+    recorded). SQLite reads a JSON null as the text 'null', PostgreSQL as NULL: both are
+    the named null holder here."""
     return Coalesce(
-        KeyTextTransform("holder", "new"), F("order__holder__code"), output_field=CharField()
+        NullIf(KeyTextTransform("holder", "new"), Value("null")),
+        Case(When(new__has_key="holder", then=Value(""))),
+        output_field=CharField(),
     )
+
+
+def _holder_then() -> Coalesce:
+    """The department holding the order when the event happened: recorded on the event
+    ("" for the center), or (events written before it was) the order's holder."""
+    return Coalesce(_named_holder(), F("order__holder__code"), output_field=CharField())
 
 
 #: Events that are the acting department's, and events that are the holder's at the time.
@@ -128,11 +138,7 @@ def unit_figures(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> dict
     # NULL, not on all of them, and is no key of its own in the GROUP BY, where each key is
     # hashed for every one of the month's millions of events (the test as a key of its own
     # cost the events' pass about a tenth of its plain GROUP BY).
-    named = Coalesce(
-        KeyTextTransform("holder", "new"),
-        Case(When(new__has_key="holder", then=Value(""))),
-        output_field=CharField(),
-    )
+    named = _named_holder()
     rows = (
         OrderEvent.objects.filter(
             occurred_at__gte=start, occurred_at__lt=end, kind__in=COUNTED_EVENTS
@@ -238,6 +244,8 @@ def behind(
     )
     in_period = OrderEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
     holder_then = Q(holder_then=code)
+    if code == center:  # the center's: a null holder named, or an order it holds
+        holder_then |= Q(holder_then="") | Q(holder_then__isnull=True)
     by_clock = in_period.filter(mine, kind="urged")
     in_period = in_period.annotate(holder_then=_holder_then())
     events = {

@@ -30,11 +30,13 @@ class PrepareReportIn(Schema):
 
 
 class FollowUpIn(Schema):
+    """The parts given are written (an empty one clears it); those left out stay as they are."""
+
     version: Version | None = Field(None, description="The version you read")
-    plan: Prose = ""
-    do: Prose = ""
-    check: Prose = Field("", description="How last month's plan went")
-    act: Prose = Field("", description="What is kept or changed from it")
+    plan: Prose | None = None
+    do: Prose | None = None
+    check: Prose | None = Field(None, description="How last month's plan went")
+    act: Prose | None = Field(None, description="What is kept or changed from it")
 
 
 class IssueIn(Schema):

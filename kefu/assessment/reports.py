@@ -25,12 +25,12 @@ FOLLOW_UP = ("follow_plan", "follow_do", "follow_check", "follow_act")
 @dataclass(frozen=True)
 class FollowUp:
     """PDCA: the plan for what the month showed, what was done, how last month's plan went
-    (checked), and what is kept or changed from it (act)."""
+    (checked), and what is kept or changed from it (act). None: as it is."""
 
-    plan: str = ""
-    do: str = ""
-    check: str = ""
-    act: str = ""
+    plan: str | None = None
+    do: str | None = None
+    check: str | None = None
+    act: str | None = None
 
 
 def previous(report: ServiceReport) -> ServiceReport | None:
@@ -107,12 +107,11 @@ def write_follow_up(
     """The supervisor writes (or rewrites) the follow-up; what changed is the event's."""
     authorize(actor, "write_follow_up")
     now = timezone.now()
-    given = dict(
-        zip(FOLLOW_UP, (follow_up.plan, follow_up.do, follow_up.check, follow_up.act), strict=True)
-    )
+    said = (follow_up.plan, follow_up.do, follow_up.check, follow_up.act)
+    given = {k: v for k, v in zip(FOLLOW_UP, said, strict=True) if v is not None}
     with transaction.atomic():
         report = _locked(number, version)
-        old = {k: getattr(report, k) for k in FOLLOW_UP if getattr(report, k) != given[k]}
+        old = {k: getattr(report, k) for k in given if getattr(report, k) != given[k]}
         new = {k: given[k] for k in old}
         if not new:
             return report
@@ -132,7 +131,7 @@ def issue_report(*, actor: User, number: str, version: int | None = None) -> Ser
         report = _locked(number, version)
         if not report.follow_up_plan_written():
             raise InvalidInput(
-                _("write the follow-up plan before issuing the report"), field="follow_plan"
+                _("write the follow-up plan before issuing the report"), field="plan"
             )
         report.state = ReportState.ISSUED
         report.issued_by = actor

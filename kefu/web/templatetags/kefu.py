@@ -341,7 +341,9 @@ def outage_kind_label(kind: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def csv_link(context: Any) -> str:
-    """The list's export: the same address and filters, every row, as CSV (csv_export)."""
+    """The list's export: the same address and filters, every row, as CSV (csv_export).
+    No `download` attribute: a list too long to export answers with a page saying so,
+    which the browser must show rather than save as a failed download."""
     from django.utils.html import format_html
 
     from kefu.web.csv_export import EXPORT
@@ -350,7 +352,7 @@ def csv_link(context: Any) -> str:
     query.pop("page", None)
     query["format"] = "csv"
     return format_html(
-        '<a class="button secondary small export-csv" href="?{}" download>{}</a>',
+        '<a class="button secondary small export-csv" href="?{}">{}</a>',
         query.urlencode(),
         EXPORT,
     )
