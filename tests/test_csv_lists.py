@@ -25,17 +25,11 @@ from kefu.web.csv_export import BOM, cell
 from tests.conftest import Cast, bj
 from tests.flows import accept, dispatch
 from tests.surfaces import CSV_LISTS
-from tests.test_access_matrix import _world
+from tests.test_access_matrix import _page_client, _world
 
 Freeze = Callable[[str | dt.datetime], dt.datetime]
 
 LINK = re.compile(r'<a class="button secondary small export-csv" href="([^"]*)">')
-
-
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _export(client: Client, path: str, query: dict[str, str] | None = None) -> tuple[str, Any]:
@@ -119,7 +113,7 @@ def test_each_lists_csv_holds_the_rows_the_page_lists(
     cast: Cast, world: dict[str, Any], name: str
 ) -> None:
     who, path, row, column = LISTS[name]
-    page, response = _export(_client(getattr(cast, who)), path.format(**world))
+    page, response = _export(_page_client(getattr(cast, who)), path.format(**world))
     header, *rows = _rows(response)
     assert all(not re.search(r"[A-Za-z]", h) for h in header), header  # Chinese
     on_page = re.findall(row, page)
@@ -135,7 +129,7 @@ def test_the_csv_is_every_row_of_the_filtered_list_not_one_page(
 ) -> None:
     for index in range(40):
         accept(cast, "consultation", cast.rural, description=f"咨询电价{index}")
-    leader = _client(cast.leader)
+    leader = _page_client(cast.leader)
     page, response = _export(leader, "/board/", {"request_type": "consultation", "page": "2"})
     numbers = [r[0] for r in _rows(response)[1:]]
     listed = filter_orders(cast.leader, OrderFilter(open=True, request_type="consultation"))
@@ -153,7 +147,7 @@ def test_cells_are_beijing_times_numbers_and_never_formulas(
     freeze("2026-03-12 10:30")
     sneaky = accept(cast, "consultation", cast.rural, description='=HYPERLINK("http://x")')
     WorkOrder.objects.filter(pk=sneaky.pk).update(urge_count=3)
-    _page, response = _export(_client(cast.leader), "/board/")
+    _page, response = _export(_page_client(cast.leader), "/board/")
     header, *rows = _rows(response)
     row = dict(zip(header, next(r for r in rows if r[0] == sneaky.number), strict=True))
     assert row["诉求内容"] == '\'=HYPERLINK("http://x")'
@@ -162,7 +156,7 @@ def test_cells_are_beijing_times_numbers_and_never_formulas(
     assert row["业务类型"] == "咨询"
     assert (row["最近时限"], row["时限到期时间"]) == ("", "")  # a consultation has none
     # A complaint's next deadline is the page's: the same stage, the same time.
-    page = _client(cast.leader).get("/board/").content.decode()
+    page = _page_client(cast.leader).get("/board/").content.decode()
     shown = re.search(
         rf'<tr data-key="{world["number"]}">.*?<td class="deadline">([^<]*?) <span.*?'
         r'<span class="at">(.*?)</span>',
@@ -180,7 +174,7 @@ def test_cells_are_beijing_times_numbers_and_never_formulas(
 
 
 def test_a_csv_speaks_english_to_those_who_chose_it(cast: Cast, world: dict[str, Any]) -> None:
-    client = _client(cast.leader)
+    client = _page_client(cast.leader)
     client.post("/profile/", {"language": "en"})
     _page, response = _export(client, "/outages/")
     header = _rows(response)[0]
@@ -191,7 +185,7 @@ def test_a_list_longer_than_one_export_is_refused_with_the_reason(
     cast: Cast, world: dict[str, Any], settings: Any
 ) -> None:
     settings.KEFU_CSV_MAX_ROWS = 3
-    leader = _client(cast.leader)
+    leader = _page_client(cast.leader)
     refused = leader.get("/board/", {"format": "csv"})
     assert refused.status_code == 400
     assert "这个列表超过 3 行" in refused.content.decode()

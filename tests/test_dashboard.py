@@ -12,10 +12,9 @@ import pytest
 from django.test import Client
 from playwright.sync_api import Browser
 
-from kefu.accounts.models import User
 from kefu.assessment.dashboard import dashboard
 from kefu.tickets import services as tickets
-from tests.browser import PASSWORD, SHOTS, Desk
+from tests.browser import SHOTS, Desk, chinese_desk
 from tests.conftest import Cast
 from tests.flows import intake
 from tests.test_assessment import march
@@ -112,14 +111,8 @@ def test_the_dashboard_page_is_the_leaders_and_not_the_agents(
 
 @pytest.fixture
 def desk(browser: Browser, live_server: Any, cast: Cast) -> Iterator[Desk]:
-    for user in User.objects.all():
-        user.set_password(PASSWORD)
-        user.save()
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 768})
-    desk = Desk(context.new_page(), live_server.url, SHOTS / "dashboard")
-    yield desk
-    context.close()
-    assert desk.errors == [], desk.errors
+    with chinese_desk(browser, live_server.url, SHOTS / "dashboard") as desk:
+        yield desk
 
 
 CHART_DATA = """() => Object.fromEntries(Array.from(document.querySelectorAll("[data-chart]"))

@@ -9,21 +9,14 @@ import html
 import re
 from collections.abc import Callable
 
-from django.test import Client
-
 from kefu.accounts.models import User
 from kefu.tickets.late_stages import awaiting_cause
 from kefu.tickets.models import Clock, OrderEvent, WorkOrder
 from tests.conftest import Cast
+from tests.test_access_matrix import _page_client
 from tests.test_assessment import march
 
 Freeze = Callable[[str | dt.datetime], dt.datetime]
-
-
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _listed(user: User) -> set[tuple[str, str]]:
@@ -60,13 +53,13 @@ def test_each_is_asked_why_its_own_stages_were_late_and_says_it_from_the_list(
     assert _listed(cast.assessor) == set()
 
     # Each place the holder starts from points to the list, with the count.
-    yxb = _client(cast.yxb)
+    yxb = _page_client(cast.yxb)
     assert "1 个超时环节待说明原因" in yxb.get("/inbox/").content.decode()
-    crew = _client(cast.crew_khzx)
+    crew = _page_client(cast.crew_khzx)
     assert 'id="late-stages-notice"' in crew.get("/crew/").content.decode()
-    assert 'id="late-stages-notice"' in _client(cast.agent).get("/board/").content.decode()
-    assert 'id="late-stages-notice"' not in _client(cast.zgb).get("/inbox/").content.decode()
-    assert _client(cast.assessor).get("/late-stages/").status_code == 403
+    assert 'id="late-stages-notice"' in _page_client(cast.agent).get("/board/").content.decode()
+    assert 'id="late-stages-notice"' not in _page_client(cast.zgb).get("/inbox/").content.decode()
+    assert _page_client(cast.assessor).get("/late-stages/").status_code == 403
 
     page = yxb.get("/late-stages/").content.decode()
     assert re.findall(r'<tr data-key="(\d+)-', page) == [b.number]
@@ -90,7 +83,7 @@ def test_each_is_asked_why_its_own_stages_were_late_and_says_it_from_the_list(
     # The others' lists are as they were; the department that returned B late, though it
     # no longer holds it, says why from its own list too.
     assert _listed(cast.crew_khzx) == {(c.number, "arrival")}
-    ddzx = _client(cast.ddzx)
+    ddzx = _page_client(cast.ddzx)
     page = ddzx.get("/late-stages/").content.decode()
     action, fields = _form_for(page, b.number, "return")
     said = ddzx.post(action, {**fields, "late_cause-cause": "系统转派延迟"})

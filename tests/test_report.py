@@ -15,11 +15,10 @@ import pytest
 from django.test import Client
 from playwright.sync_api import Browser
 
-from kefu.accounts.models import User
 from kefu.assessment import reports, services
 from kefu.assessment.models import ServiceReportEvent
 from kefu.core.errors import Conflict, IllegalTransition, InvalidInput, PermissionDenied
-from tests.browser import PASSWORD, SHOTS, Desk
+from tests.browser import SHOTS, Desk, chinese_desk
 from tests.conftest import Cast
 from tests.test_assessment import march
 
@@ -193,14 +192,8 @@ def test_the_report_page_and_its_pdf(cast: Cast, freeze: Freeze, client: Client)
 
 @pytest.fixture
 def desk(browser: Browser, live_server: Any, cast: Cast) -> Iterator[Desk]:
-    for user in User.objects.all():
-        user.set_password(PASSWORD)
-        user.save()
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 768})
-    desk = Desk(context.new_page(), live_server.url, FOLDER)
-    yield desk
-    context.close()
-    assert desk.errors == [], desk.errors
+    with chinese_desk(browser, live_server.url, FOLDER) as desk:
+        yield desk
 
 
 @pytest.mark.django_db(transaction=True)

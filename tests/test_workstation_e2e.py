@@ -32,26 +32,19 @@ from kefu.outbox.models import Message
 from kefu.supervision.sweep import sweep
 from kefu.tickets import services
 from kefu.tickets.models import Clock, WorkOrder
-from tests.browser import PASSWORD, SHOTS, Desk
+from tests.browser import DESK, SHOTS, Desk, chinese_desk
 from tests.conftest import Cast
 from tests.flows import accept, dispatch, intake, load_grid, published_notice
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 PAGES = SHOTS / "pages"
-DESK = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
 def desk(browser: Browser, live_server: Any, cast: Cast) -> Iterator[Desk]:
-    for user in User.objects.all():
-        user.set_password(PASSWORD)
-        user.save()
-    context = browser.new_context(locale="zh-CN", viewport=DESK)
-    desk = Desk(context.new_page(), live_server.url, PAGES)
-    yield desk
-    context.close()
-    assert desk.errors == [], desk.errors
+    with chinese_desk(browser, live_server.url, PAGES) as desk:
+        yield desk
 
 
 def _pick_customer(page: Page, text: str, account: str) -> None:

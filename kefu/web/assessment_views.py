@@ -27,6 +27,7 @@ from kefu.core.errors import DomainError
 from kefu.core.vocabulary import ClockKind, RequestType
 from kefu.web import list_columns
 from kefu.web.csv_export import csv_response, wants_csv
+from kefu.web.errors import refused
 from kefu.web.shortcuts import require_read, require_role
 
 #: What each deduction is called where people read it.
@@ -49,7 +50,7 @@ class PrepareForm(forms.Form):
     )
 
 
-def _may(user: Any, action: str) -> bool:
+def may_do(user: Any, action: str) -> bool:
     return Role(user.role) in ACTION_ROLES[action]
 
 
@@ -64,7 +65,7 @@ def assessments(request: HttpRequest) -> HttpResponseBase:
         return csv_response(request, list_columns.ASSESSMENTS, listed)
     status = 200
     if request.method == "POST":
-        if not _may(user, "prepare_assessment"):
+        if not may_do(user, "prepare_assessment"):
             raise Http404(_("No such page."))
         if form.is_valid():
             try:
@@ -85,7 +86,7 @@ def assessments(request: HttpRequest) -> HttpResponseBase:
         "web/assessments.html",
         {
             "assessments": listed[:60],
-            "form": form if _may(user, "prepare_assessment") else None,
+            "form": form if may_do(user, "prepare_assessment") else None,
         },
         status=status,
     )
@@ -186,8 +187,8 @@ def assessment(request: HttpRequest, number: str) -> HttpResponse:
             ],
             "deductions": DEDUCTIONS,
             "differences": _differences(found) if signed else None,
-            "may_sign": not signed and _may(user, "sign_assessment"),
-            "may_prepare": not signed and _may(user, "prepare_assessment"),
+            "may_sign": not signed and may_do(user, "sign_assessment"),
+            "may_prepare": not signed and may_do(user, "prepare_assessment"),
         },
     )
 
@@ -236,12 +237,7 @@ def assessment_sign(request: HttpRequest, number: str) -> HttpResponse:
             note=request.POST.get("note", "")[:2000],
         )
     except DomainError as exc:
-        return render(
-            request,
-            "web/error.html",
-            {"status": exc.status, "detail": exc.localized()},
-            status=exc.status,
-        )
+        return refused(request, exc)
     messages.success(request, _("Signed: the assessment is kept as it is now."))
     return redirect("web:assessment", number=number)
 

@@ -21,11 +21,11 @@ from kefu.core.vocabulary import RequestType
 from kefu.outbox.models import Message
 from kefu.outbox.services import acknowledge_message, inbox
 from kefu.tickets.filters import OrderFilter, count_cap, filter_orders
-from kefu.tickets.late_stages import waiting_count
 from kefu.tickets.states import State
 from kefu.web import list_columns
 from kefu.web.context import counts_for, navigation
 from kefu.web.csv_export import csv_response, rows_of, wants_csv
+from kefu.web.errors import refused
 from kefu.web.lists import order_list
 from kefu.web.shortcuts import page_of, require_person, require_role
 
@@ -79,8 +79,6 @@ def board(request: HttpRequest) -> HttpResponseBase:
             "states": State.choices,
             "departments": Department.objects.filter(active=True).order_by("code"),
             "feed": feed(user),
-            # Templates call a callable: counted only where the page shows it.
-            "late_stages_waiting": lambda: waiting_count(user),
             **counters_context(request),
         },
         per_page=30,
@@ -127,12 +125,7 @@ def acknowledge(request: HttpRequest, message_id: int) -> HttpResponse:
     try:
         message = acknowledge_message(actor=user, message_id=message_id)
     except DomainError as exc:
-        return render(
-            request,
-            "web/error.html",
-            {"status": exc.status, "detail": exc.localized()},
-            status=exc.status,
-        )
+        return refused(request, exc)
     if not request.headers.get("HX-Request"):
         return redirect("web:messages")
     message.title = _level_titles().get(message.kind, "")  # type: ignore[attr-defined]

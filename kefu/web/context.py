@@ -14,6 +14,7 @@ from kefu.contact.models import AgentStatus
 from kefu.contact.services import agent_status
 from kefu.core.counting import CAP
 from kefu.supervision.summary import ShiftCounts, shift_counts
+from kefu.tickets.late_stages import waiting_count
 
 CENTER_DESK = frozenset({Role.AGENT, Role.SHIFT_LEADER})
 PEOPLE = frozenset(Role.values) - {Role.INTEGRATION}
@@ -103,7 +104,9 @@ def workstation(request: HttpRequest) -> dict[str, Any]:
     nav = navigation(request, counts_for(request))
     if user.role == Role.ADMINISTRATOR:
         nav.append({"url": reverse("admin:index"), "label": _("Administration"), "current": False})
-    context: dict[str, Any] = {"nav": nav}
+    # The late stages waiting for a cause (the notice on the inbox, the crew's jobs and the
+    # board): a callable, which a template calls only where it shows the notice.
+    context: dict[str, Any] = {"nav": nav, "late_stages_waiting": lambda: waiting_count(user)}
     if user.role in CENTER_DESK:
         context["agent_status"] = agent_status(user)
         context["agent_statuses"] = AgentStatus.choices

@@ -18,7 +18,6 @@ from kefu.accounts.roles import Role
 from kefu.core.errors import DomainError
 from kefu.core.vocabulary import RequestType
 from kefu.tickets.filters import OrderFilter, filter_orders
-from kefu.tickets.late_stages import waiting_count
 from kefu.tickets.models import WorkOrder
 from kefu.web.forms import action_form
 from kefu.web.lists import running_clocks
@@ -78,8 +77,6 @@ def crew(request: HttpRequest) -> HttpResponse:
         "waiting": [o for o in jobs if not next_step(o)],
         "department": user.department,
         "leader": crew_leader_initial(user),
-        # Templates call a callable: counted only where the page shows it, not per refresh.
-        "late_stages_waiting": lambda: waiting_count(user),
     }
     if request.headers.get("HX-Request"):
         return render(request, "web/partials/crew_cards.html", context)

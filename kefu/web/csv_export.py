@@ -23,7 +23,6 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
@@ -32,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from kefu.core.calendar import BEIJING
 from kefu.core.counting import capped_count
+from kefu.core.middleware import refuse
 
 #: A column: its heading as the page shows it, and how a row's cell is read.
 Column = tuple[str | Promise, Callable[[Any], object]]
@@ -110,7 +110,7 @@ def csv_response(
             "The list has more than %(most)s rows, more than one file exports: filter it "
             "first, then export."
         ) % {"most": f"{most:,}"}
-        return render(request, "web/error.html", {"status": 400, "detail": detail}, status=400)
+        return refuse(request, 400, "too_long", detail)
     language = get_language()
     written = lines(columns, rows)
 

@@ -9,7 +9,13 @@ from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.utils.translation import gettext as _
 
+from kefu.core.errors import DomainError
 from kefu.core.middleware import refuse
+
+
+def refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    """A service's refusal of what a page asked, as a page: its status and its reason."""
+    return refuse(request, exc.status, exc.code, exc.localized())
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -26,6 +26,7 @@ from kefu.outages.topology import line_of, transformer_by_code
 from kefu.tickets.visibility import orders_visible_to, readable_orders
 from kefu.web import list_columns
 from kefu.web.csv_export import csv_response, wants_csv
+from kefu.web.errors import refused
 from kefu.web.shortcuts import page_of, require_read, require_role
 
 
@@ -155,10 +156,5 @@ def incident_action(request: HttpRequest, number: str, action: str) -> HttpRespo
         else:
             raise Http404(_("No such action."))
     except DomainError as exc:
-        return render(
-            request,
-            "web/error.html",
-            {"status": exc.status, "detail": exc.localized()},
-            status=exc.status,
-        )
+        return refused(request, exc)
     return redirect("web:incident", number=number)

@@ -31,6 +31,7 @@ from kefu.outages.topology import customers_under, line_of
 from kefu.outages.topology_import import import_grid
 from kefu.web import list_columns
 from kefu.web.csv_export import csv_response, wants_csv
+from kefu.web.errors import refused
 from kefu.web.shortcuts import page_of, require_read, require_role
 
 SPANS = [
@@ -177,15 +178,6 @@ def _initial(notice: OutageNotice) -> dict[str, Any]:
     }
 
 
-def _refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return render(
-        request,
-        "web/error.html",
-        {"status": exc.status, "detail": exc.localized()},
-        status=exc.status,
-    )
-
-
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def outage_new(request: HttpRequest) -> HttpResponse:
@@ -263,7 +255,7 @@ def outage_action(request: HttpRequest, number: str, action: str) -> HttpRespons
         else:
             raise Http404(_("No such action."))
     except DomainError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     return redirect("web:outage", number=number)
 
 
@@ -303,7 +295,7 @@ def call_attempt(request: HttpRequest, notification_id: int) -> HttpResponse:
             note=request.POST.get("note", "")[:2000],
         )
     except DomainError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     return redirect("web:outage-calls")
 
 

@@ -23,7 +23,7 @@ from kefu.core.calendar import BEIJING
 from kefu.core.counting import capped_count
 from kefu.core.errors import DomainError
 from kefu.tickets.filters import OrderFilter, filter_orders
-from kefu.tickets.late_stages import awaiting_cause, waiting_count
+from kefu.tickets.late_stages import awaiting_cause
 from kefu.tickets.states import Satisfaction, State
 from kefu.web import list_columns
 from kefu.web.csv_export import csv_response, wants_csv
@@ -39,9 +39,7 @@ LATE_CAUSE_ROLES = tuple(r for r in ACTION_ROLES["late_cause"] if r != Role.INTE
 def inbox(request: HttpRequest) -> HttpResponseBase:
     user = require_role(request, (Role.HANDLER, Role.CREW))
     orders = filter_orders(user, OrderFilter(open=True, sort="deadline"))
-    # Templates call a callable: counted only where the page shows it, not per refresh.
-    context = {"department": user.department, "late_stages_waiting": lambda: waiting_count(user)}
-    return order_list(request, orders, "web/inbox.html", context)
+    return order_list(request, orders, "web/inbox.html", {"department": user.department})
 
 
 @login_required

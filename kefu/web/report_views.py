@@ -6,7 +6,6 @@ the PDF."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -19,15 +18,16 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from kefu.accounts.roles import ACTION_ROLES, Role
+from kefu.accounts.roles import ACTION_ROLES
 from kefu.assessment import report_pdf, reports
 from kefu.assessment.models import ReportState, ServiceReport
 from kefu.assessment.scoring import Grade
 from kefu.core.calendar import BEIJING
 from kefu.core.errors import DomainError
 from kefu.web import list_columns
-from kefu.web.assessment_views import PrepareForm
+from kefu.web.assessment_views import PrepareForm, may_do
 from kefu.web.csv_export import csv_response, wants_csv
+from kefu.web.errors import refused
 from kefu.web.shortcuts import require_read, require_role
 
 
@@ -53,19 +53,6 @@ class FollowUpForm(forms.Form):
     )
 
 
-def _may(user: Any, action: str) -> bool:
-    return Role(user.role) in ACTION_ROLES[action]
-
-
-def _error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return render(
-        request,
-        "web/error.html",
-        {"status": exc.status, "detail": exc.localized()},
-        status=exc.status,
-    )
-
-
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def report_list(request: HttpRequest) -> HttpResponseBase:
@@ -77,7 +64,7 @@ def report_list(request: HttpRequest) -> HttpResponseBase:
         return csv_response(request, list_columns.REPORTS, listed)
     status = 200
     if request.method == "POST":
-        if not _may(user, "prepare_report"):
+        if not may_do(user, "prepare_report"):
             raise Http404(_("No such page."))
         if form.is_valid():
             try:
@@ -97,7 +84,7 @@ def report_list(request: HttpRequest) -> HttpResponseBase:
         "web/reports.html",
         {
             "reports": listed[:36],
-            "form": form if _may(user, "prepare_report") else None,
+            "form": form if may_do(user, "prepare_report") else None,
         },
         status=status,
     )
@@ -117,7 +104,7 @@ def report_page(request: HttpRequest, number: str) -> HttpResponse:
     user = require_read(request, "assessment")
     report = _found(number)
     draft = report.state == ReportState.DRAFT
-    may_write = draft and _may(user, "write_follow_up")
+    may_write = draft and may_do(user, "write_follow_up")
     form = FollowUpForm(
         request.POST or None,
         initial={
@@ -172,8 +159,8 @@ def report_page(request: HttpRequest, number: str) -> HttpResponse:
             ],
             "previous": before,
             "form": form if may_write else None,
-            "may_prepare": draft and _may(user, "prepare_report"),
-            "may_issue": draft and _may(user, "issue_report"),
+            "may_prepare": draft and may_do(user, "prepare_report"),
+            "may_issue": draft and may_do(user, "issue_report"),
         },
         status=status,
     )
@@ -189,7 +176,7 @@ def report_issue(request: HttpRequest, number: str) -> HttpResponse:
             actor=user, number=number, version=int(version) if version.isdigit() else None
         )
     except DomainError as exc:
-        return _error(request, exc)
+        return refused(request, exc)
     messages.success(request, _("Issued: the report is kept as it is now."))
     return redirect("web:report", number=number)
 
